@@ -14,7 +14,9 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
-.venv/bin/uv pip sync --quiet --python .venv/bin/python requirements.lock
+# install, not sync: sync would uninstall the editable local packages below
+# for a moment, which breaks anything running from this venv meanwhile.
+.venv/bin/uv pip install --quiet --python .venv/bin/python -r requirements.lock
 
 # Local packages go in without dependencies: the lock file already pins them.
 packages=(-e libs/eventplatform -e contracts)

@@ -4,6 +4,7 @@ import asyncio
 import logging
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from eventplatform.consumer import DLQ_HEADER_PREFIX
 from eventplatform.kafka import idempotent_producer
@@ -55,14 +56,14 @@ async def _replay_topics(definition: ServiceDefinition, topics: list[str]) -> in
     )
     await reader.start()
     try:
-        partitions = await _all_partitions(reader, topics)
+        partitions = await _all_partitions(definition.settings.kafka_bootstrap_servers, topics)
         if not partitions:
             return 0
         reader.assign(partitions)
         await reader.seek_to_beginning(*partitions)
         end_offsets = await reader.end_offsets(partitions)
         replayed = 0
-        while any(await reader.position(tp) < end for tp, end in end_offsets.items()):
+        while await _behind(reader, end_offsets):
             batches = await reader.getmany(timeout_ms=1000, max_records=500)
             for partition, records in batches.items():
                 wanted = [r for r in records if r.offset < end_offsets[partition]]
@@ -73,12 +74,27 @@ async def _replay_topics(definition: ServiceDefinition, topics: list[str]) -> in
         await reader.stop()
 
 
-async def _all_partitions(reader: AIOKafkaConsumer, topics: list[str]) -> list[TopicPartition]:
+async def _behind(reader: AIOKafkaConsumer, end_offsets: dict[TopicPartition, int]) -> bool:
+    for partition, end in end_offsets.items():
+        if await reader.position(partition) < end:
+            return True
+    return False
+
+
+async def _all_partitions(bootstrap_servers: str, topics: list[str]) -> list[TopicPartition]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="gqjy-rebuild")
+    await admin.start()
+    try:
+        descriptions = await admin.describe_topics(topics)
+    finally:
+        await admin.close()
     partitions = []
-    for topic in topics:
-        for number in sorted(await reader.partitions_for_topic(topic) or ()):
-            partitions.append(TopicPartition(topic, number))
-    return partitions
+    for description in descriptions:
+        if description.get("error_code", 0) != 0:
+            continue  # the topic does not exist yet: nothing to replay
+        for partition in description["partitions"]:
+            partitions.append(TopicPartition(description["topic"], partition["partition"]))
+    return sorted(partitions)
 
 
 async def redrive_dead_letters(definition: ServiceDefinition) -> int:
