@@ -3,15 +3,9 @@
 ``roster`` records people (an event-sourced aggregate) and publishes
 ``Registered``; ``mirror`` consumes ``Registered`` into a read model whose
 ``times_applied`` column exposes any double application. Run as a script to
-start one part in its own process (the crash tests kill it with SIGKILL):
-
-    python sample_service.py relay|consumer|api --settings-json '{...}'
+start one part in its own process with ``run_sample_part.py``.
 """
 
-import argparse
-import asyncio
-import json
-import sys
 from typing import Any
 from uuid import UUID
 
@@ -24,7 +18,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from eventplatform.consumer import HandlerContext
 from eventplatform.readmodel import Database
-from eventplatform.runtime import ServiceDefinition, serve
+from eventplatform.runtime import ServiceDefinition
 from eventplatform.settings import ServiceSettings
 from eventplatform.store import ServiceApplication
 
@@ -128,22 +122,3 @@ def mirrored_rows(database: Database) -> list[tuple[str, str, int]]:
             .order_by(MirroredLearner.learner_id)
         ).all()
     return [tuple(row) for row in rows]  # type: ignore[misc]
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("part", choices=["relay", "consumer", "api"])
-    parser.add_argument("--settings-json", required=True)
-    args = parser.parse_args()
-    settings = ServiceSettings(**json.loads(args.settings_json))
-    if args.part == "consumer":
-        definition = build_mirror(settings)
-        return asyncio.run(serve(definition, "consumers"))
-    definition = build_roster(settings)
-    return asyncio.run(serve(definition, "relay" if args.part == "relay" else "all"))
-
-
-if __name__ == "__main__":
-    sys.exit(main())
-
-

@@ -1,0 +1,1 @@
+"""Bank simulator for development: hosted payment page, signed notifications, query API, switches."""

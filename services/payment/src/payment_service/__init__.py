@@ -1,0 +1,1 @@
+"""Payment service: bank payments, notifications, refund flags and e-invoices."""
