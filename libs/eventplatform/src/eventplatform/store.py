@@ -5,11 +5,18 @@ stores the W3C trace context of the request that caused each event next to
 the event's state, so the relay can continue that trace when it publishes.
 """
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import Mapper, Notification, StoredEvent
+from eventsourcing.persistence import (
+    JSONTranscoder,
+    Mapper,
+    Notification,
+    StoredEvent,
+    Transcoding,
+)
 from opentelemetry import propagate
 from sqlalchemy.engine import make_url
 
@@ -48,6 +55,19 @@ class TraceContextMapper(Mapper[Any]):
         return {str(key): str(value) for key, value in carrier.items()}
 
 
+class DateAsISO(Transcoding):
+    """Stores ``date`` values as ISO strings; eventsourcing 9.5 registers only ``datetime``."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
 class ServiceApplication(Application[Any]):
     """Base of each service's write model.
 
@@ -60,6 +80,10 @@ class ServiceApplication(Application[Any]):
         merged = event_store_env(event_store_url)
         merged.update(env or {})
         super().__init__(env=merged)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
 
     def construct_mapper(self) -> TraceContextMapper:
         return TraceContextMapper(transcoder=self.construct_transcoder())

@@ -2,12 +2,12 @@
 
 import logging
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from typing import TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.persistence import IntegrityError
 
 from eventplatform.clock import SHANGHAI, Clock, shanghai_today
 from eventplatform.store import ServiceApplication
@@ -29,19 +29,6 @@ T = TypeVar("T")
 SAVE_ATTEMPTS = 5
 
 
-class DateAsISO(Transcoding):
-    """Transcoding of ``date`` values (the invoice window) as ISO strings, because eventsourcing 9.5 registers only datetime."""
-
-    type = date
-    name = "date_iso"
-
-    def encode(self, obj: date) -> str:
-        return obj.isoformat()
-
-    def decode(self, data: str) -> date:
-        return date.fromisoformat(data)
-
-
 class Payments(ServiceApplication):
     name = "payment"
 
@@ -49,10 +36,6 @@ class Payments(ServiceApplication):
         super().__init__(settings.event_store_url)
         self.settings = settings
         self.clock = clock
-
-    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
-        super().register_transcodings(transcoder)
-        transcoder.register(DateAsISO())
 
     # --- queries ------------------------------------------------------------
 

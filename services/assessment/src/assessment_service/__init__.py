@@ -1,0 +1,1 @@
+"""Assessment service: question banks and course tests."""

@@ -1,0 +1,1 @@
+"""Credential service: hour ledgers, certificates, verification and revocation."""

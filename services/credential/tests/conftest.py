@@ -1,0 +1,7 @@
+import pytest
+from credential_testkit import Tokens
+
+
+@pytest.fixture
+def tokens() -> Tokens:
+    return Tokens()
