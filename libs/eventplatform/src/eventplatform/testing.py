@@ -162,3 +162,26 @@ async def running(definition: ServiceDefinition, **parts: bool) -> AsyncIterator
         yield harness
     finally:
         await harness.stop()
+
+
+@pytest.fixture(scope="session")
+def _span_memory() -> Any:
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    provider = trace.get_tracer_provider()
+    if not isinstance(provider, TracerProvider):
+        provider = TracerProvider()
+        trace.set_tracer_provider(provider)
+    exporter = InMemorySpanExporter()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    return exporter
+
+
+@pytest.fixture
+def finished_spans(_span_memory: Any) -> Any:
+    """An in-memory exporter of the spans this test finishes (cleared at its start)."""
+    _span_memory.clear()
+    return _span_memory
