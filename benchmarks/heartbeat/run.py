@@ -1,11 +1,12 @@
 """Benchmark the learning service's heartbeat endpoint against PostgreSQL.
 
 Not a test. It creates a scratch database on the local PostgreSQL server
-(127.0.0.1:55432), imports the demo catalog, writes opened classes and course
-selections for ``--learners`` learners straight into the read model, then sends
-heartbeats round-robin over the learners with ``--concurrency`` requests in flight
-until ``--requests`` are done or ``--max-seconds`` have passed. It prints requests
-per second of the one server process and the p50/p99 latency seen by the client.
+(127.0.0.1:55432) and imports the demo catalog. It writes opened classes and
+course selections for ``--learners`` learners straight into the read model.
+Then it sends heartbeats round-robin over the learners, with ``--concurrency``
+requests in flight, until ``--requests`` are done or ``--max-seconds`` have
+passed. It prints the requests per second of the one server process and the
+p50/p99 latency seen by the client.
 
     .venv/bin/python benchmarks/heartbeat/run.py --mode uvicorn --learners 500 --requests 20000
 
@@ -17,6 +18,7 @@ No relay or consumer runs, so Kafka is not needed.
 
 import argparse
 import asyncio
+import contextlib
 import os
 import socket
 import statistics
@@ -24,6 +26,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -34,12 +37,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventplatform.auth import AUDIENCE, ISSUER, TokenVerifier
 from eventplatform.clock import SHANGHAI
-from sqlalchemy.engine import make_url
-
 from learning_service.bootstrap import LearningDefinition, build
 from learning_service.demo import demo_courses, seed_demo
 from learning_service.readmodels import ChapterRow, ClassRow, SelectedCourseRow
 from learning_service.settings import LearningSettings
+from sqlalchemy.engine import make_url
 
 ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:55432/postgres"
 
@@ -162,7 +164,9 @@ def serve_child(args: argparse.Namespace) -> int:
     return 0
 
 
-async def run_uvicorn(args, database_url, key, plans, workdir: Path) -> None:
+@contextlib.contextmanager
+def uvicorn_child(database_url: str, key: Ed25519PrivateKey, workdir: Path) -> Iterator[int]:
+    """Run the API in a child uvicorn process on a free loopback port; yield the port."""
     key_file = workdir / "public.pem"
     key_file.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
                                                        serialization.PublicFormat.SubjectPublicKeyInfo))
@@ -173,15 +177,21 @@ async def run_uvicorn(args, database_url, key, plans, workdir: Path) -> None:
                               "--public-key-file", str(key_file), "--port", str(port)])
     try:
         wait_for_port(port)
-        limits = httpx.Limits(max_connections=args.concurrency)
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=30) as client:
-            report(args, *await drive(client, plans, key, args))
+        yield port
     finally:
         child.terminate()
         child.wait(timeout=15)
 
 
-async def run_inprocess(args, definition: LearningDefinition, key, plans) -> None:
+async def run_uvicorn(args: argparse.Namespace, port: int, key: Ed25519PrivateKey,
+                      plans: list[dict[str, str]]) -> None:
+    limits = httpx.Limits(max_connections=args.concurrency)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=30) as client:
+        report(args, *await drive(client, plans, key, args))
+
+
+async def run_inprocess(args: argparse.Namespace, definition: LearningDefinition, key: Ed25519PrivateKey,
+                        plans: list[dict[str, str]]) -> None:
     transport = httpx.ASGITransport(app=definition.api)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench.test", timeout=30) as client:
         report(args, *await drive(client, plans, key, args))
@@ -202,7 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         plans = seed(definition, args.learners)
         if args.mode == "uvicorn":
-            asyncio.run(run_uvicorn(args, database_url, key, plans, workdir))
+            with uvicorn_child(database_url, key, workdir) as port:
+                asyncio.run(run_uvicorn(args, port, key, plans))
         else:
             asyncio.run(run_inprocess(args, definition, key, plans))
     finally:

@@ -30,13 +30,13 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "libs" / "eventplatform" / "tests"))
 
-from sample_service import build_roster  # noqa: E402
+from sample_service import build_roster
 
-from eventplatform.consumer import HandlerContext  # noqa: E402
-from eventplatform.readmodel import Database  # noqa: E402
-from eventplatform.runtime import ServiceDefinition  # noqa: E402
-from eventplatform.settings import ServiceSettings  # noqa: E402
-from eventplatform.testing import ServiceHarness  # noqa: E402
+from eventplatform.consumer import HandlerContext
+from eventplatform.readmodel import Database
+from eventplatform.runtime import ServiceDefinition
+from eventplatform.settings import ServiceSettings
+from eventplatform.testing import ServiceHarness
 
 ADMIN = dict(host="127.0.0.1", port=55432, user="postgres", dbname="postgres", autocommit=True)
 

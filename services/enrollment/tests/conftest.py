@@ -29,7 +29,7 @@ FEE_FEN = 20000
 
 def valid_credit_code(prefix: str = "91320600MA1W2Y3K4") -> str:
     """Complete a 17-character prefix with its GB 32100-2015 check character."""
-    total = sum(CREDIT_CODE_ALPHABET.index(c) * w for c, w in zip(prefix, CREDIT_CODE_WEIGHTS))
+    total = sum(CREDIT_CODE_ALPHABET.index(c) * w for c, w in zip(prefix, CREDIT_CODE_WEIGHTS, strict=True))
     return prefix + CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
 
 

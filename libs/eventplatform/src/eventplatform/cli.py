@@ -8,7 +8,6 @@
 
 import argparse
 import asyncio
-import sys
 from collections.abc import Callable
 
 from eventplatform.operations import rebuild_read_models, redrive_dead_letters

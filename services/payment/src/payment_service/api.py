@@ -5,7 +5,7 @@ import logging
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Response
 from pydantic import BaseModel, Field
 
 from eventplatform.auth import Principal, Role, TokenVerifier, principal_dependency, require_role

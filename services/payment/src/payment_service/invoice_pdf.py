@@ -121,7 +121,7 @@ def render_invoice(document: InvoiceDocument) -> bytes:
     for x, label in columns:
         pdf.drawString(x, rows_top, label)
     price = yuan(document.amount_fen)
-    for x, value in zip((column[0] for column in columns), (document.item, "1", price, price, "免税")):
+    for x, value in zip((column[0] for column in columns), (document.item, "1", price, price, "免税"), strict=True):
         pdf.drawString(x, rows_top - 22, value)
 
     pdf.line(40, 170, width - 40, 170)

@@ -90,7 +90,7 @@ def reconciliation_job(
         while not stopping.is_set():
             try:
                 await reconcile_once(payments, database, gateway)
-            except Exception:  # noqa: BLE001 - a failed round must not stop the job
+            except Exception:
                 logger.exception("reconciliation round failed; retrying in %ss", interval)
             try:
                 await asyncio.wait_for(stopping.wait(), timeout=interval)

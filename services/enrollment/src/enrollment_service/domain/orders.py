@@ -24,7 +24,7 @@ MAX_TITLE_LENGTH = 100
 
 def credit_code_check_passes(code: str) -> bool:
     """Return whether the 18th character matches the GB 32100-2015 check of the first 17."""
-    total = sum(CREDIT_CODE_ALPHABET.index(char) * weight for char, weight in zip(code, CREDIT_CODE_WEIGHTS))
+    total = sum(CREDIT_CODE_ALPHABET.index(char) * weight for char, weight in zip(code[:17], CREDIT_CODE_WEIGHTS, strict=True))
     expected = (31 - total % 31) % 31
     return CREDIT_CODE_ALPHABET[expected] == code[17]
 
