@@ -18,6 +18,7 @@ No relay or consumer runs, so Kafka is not needed.
 
 import argparse
 import asyncio
+import shutil
 import contextlib
 import os
 import socket
@@ -219,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         definition.close()
         admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
 

@@ -18,7 +18,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from education_contracts import IntegrationEvent
+from education_contracts import (
+    CertificateIssued,
+    ClassOpened,
+    CourseCompleted,
+    IntegrationEvent,
+    OrderPaid,
+    QuizPassed,
+    Registered,
+)
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 from sqlalchemy import select
@@ -32,6 +40,19 @@ from eventplatform.telemetry import platform_metrics, tracer
 logger = logging.getLogger(__name__)
 
 Translator = Callable[[Any], Sequence[IntegrationEvent]]
+
+# Business counters are counted where the fact leaves its service, so each
+# service counts its own milestones and dashboards need no extra plumbing.
+# NOTE: a batch re-sent after a relay crash is counted again; the counters
+# can overstate by at most one relay batch per crash.
+BUSINESS_COUNTERS: dict[type[IntegrationEvent], tuple[str, str]] = {
+    Registered: ("registrations", "Learner accounts activated."),
+    OrderPaid: ("payments", "Orders paid."),
+    ClassOpened: ("classes_opened", "Classes opened."),
+    CourseCompleted: ("courses_completed", "Courses watched to 100%."),
+    QuizPassed: ("quizzes_passed", "Course tests passed (first pass per course)."),
+    CertificateIssued: ("certificates_issued", "Training certificates issued."),
+}
 
 
 class OutboxRelay:
@@ -92,8 +113,13 @@ class OutboxRelay:
             return 0
 
         deliveries = []
+        published_types: dict[type[IntegrationEvent], int] = {}
         for notification in notifications:
-            deliveries += await self._send_notification(producer, notification)
+            sent = await self._send_notification(producer, notification)
+            for integration_event, delivery in sent:
+                deliveries.append(delivery)
+                if type(integration_event) in BUSINESS_COUNTERS:
+                    published_types[type(integration_event)] = published_types.get(type(integration_event), 0) + 1
         # Kafka has the whole batch once every delivery future resolves; only
         # then may the position move past it.
         await asyncio.gather(*deliveries)
@@ -101,10 +127,15 @@ class OutboxRelay:
         last_id = notifications[-1].id
         await asyncio.to_thread(self.save_position, last_id)
         platform_metrics().events_published.add(len(deliveries), {"service": self.service_name})
+        for event_class, count in published_types.items():
+            name, description = BUSINESS_COUNTERS[event_class]
+            platform_metrics().business_counter(name, description).add(count)
         await asyncio.to_thread(self._report_backlog, last_id)
         return len(notifications)
 
-    async def _send_notification(self, producer: AIOKafkaProducer, notification: Any) -> list[Any]:
+    async def _send_notification(
+        self, producer: AIOKafkaProducer, notification: Any
+    ) -> list[tuple[IntegrationEvent, Any]]:
         mapper = self.application.trace_mapper
         domain_event = mapper.to_domain_event(notification)
         outgoing = self.translate(domain_event)
@@ -144,7 +175,7 @@ class OutboxRelay:
                 delivery = await producer.send(
                     record.topic, value=record.value, key=record.key, headers=record.headers
                 )
-            deliveries.append(delivery)
+            deliveries.append((integration_event, delivery))
             logger.debug(
                 "relayed event %s (%s) from notification %s",
                 event_id,

@@ -35,6 +35,9 @@ def setup_telemetry(service_name: str) -> None:
     if _configured_service is not None:
         return
     _configured_service = service_name
+    # Emit the stable HTTP semantic conventions (http.server.request.duration)
+    # that the dashboards query, instead of the instrumentation's older names.
+    os.environ.setdefault("OTEL_SEMCONV_STABILITY_OPT_IN", "http")
 
     resource = Resource.create(
         {
@@ -149,6 +152,12 @@ class PlatformMetrics:
         )
         self.handling_duration = meter.create_histogram(
             "messaging.process.duration", unit="s", description="Time to handle one message."
+        )
+
+    def business_histogram(self, name: str, unit: str, description: str) -> metrics.Histogram:
+        """Return the histogram ``business.<name>`` (e.g. pipeline latency in seconds)."""
+        return metrics.get_meter("business").create_histogram(
+            f"business.{name}", unit=unit, description=description
         )
 
     def business_counter(self, name: str, description: str) -> metrics.Counter:

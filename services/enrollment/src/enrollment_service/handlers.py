@@ -1,7 +1,7 @@
 """Handlers of consumed integration events: learners, payments, catalog, certificates."""
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
 from uuid import UUID
 
@@ -15,11 +15,13 @@ from education_contracts.events import (
     Registered,
 )
 from eventplatform.consumer import Handler, HandlerContext
+from eventplatform.telemetry import platform_metrics
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from enrollment_service.application import Enrollment
 from enrollment_service.readmodels import queries
-from enrollment_service.readmodels.tables import CatalogCourseRow, LearnerRow
+from enrollment_service.readmodels.tables import CatalogCourseRow, LearnerRow, OrderRow
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +91,22 @@ def on_order_paid(app: Enrollment, context: HandlerContext, event: OrderPaid) ->
 
 def on_certificate_issued(app: Enrollment, context: HandlerContext, event: CertificateIssued) -> None:
     app.mark_qualified(event.class_id, event.certificate_id, event.issued_at)
+    if not context.replaying:
+        _record_pipeline_latency(context.session, event)
+
+
+def _record_pipeline_latency(session: Session, event: CertificateIssued) -> None:
+    """Record payment-to-certificate time: the learner pipeline's end-to-end latency."""
+    paid_at = session.scalar(
+        select(OrderRow.paid_at).where(OrderRow.class_id == event.class_id, OrderRow.paid_at.is_not(None))
+    )
+    if paid_at is None:
+        return
+    if paid_at.tzinfo is None:  # SQLite returns naive UTC datetimes
+        paid_at = paid_at.replace(tzinfo=UTC)
+    platform_metrics().business_histogram(
+        "pipeline.latency", "s", "Time from payment to certificate."
+    ).record((event.issued_at - paid_at).total_seconds())
 
 
 # --- catalog ----------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Learning service: course catalog, chapter videos and server-checked watch progress."""
