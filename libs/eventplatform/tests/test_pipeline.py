@@ -1,17 +1,18 @@
 """The platform end to end on real Kafka and PostgreSQL."""
 
 import asyncio
-import json
 import uuid
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from education_contracts import Topics
-from sample_service import build_mirror, build_roster, mirrored_rows
+from education_contracts import Registered, Topics
+from sample_service import build_mirror, build_roster, mirrored_rows, on_registered, translate
+from sqlalchemy.exc import OperationalError
 
+from eventplatform.consumer import ConsumerHalted
 from eventplatform.envelope import encode
 from eventplatform.operations import rebuild_read_models
-from eventplatform.testing import eventually, running
+from eventplatform.testing import ServiceHarness, eventually, running
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
@@ -36,7 +37,7 @@ async def test_redelivered_event_changes_nothing(make_settings, kafka_bootstrap_
     learner_id = await asyncio.to_thread(roster.application.register, "重复投递")
     notification = roster.application.recorder.select_notifications(1, 1)[0]
     domain_event = roster.application.mapper.to_domain_event(notification)
-    (payload,) = __import__("sample_service").translate(domain_event)
+    (payload,) = translate(domain_event)
     record = encode(
         payload,
         event_id=str(uuid.uuid4()),
@@ -127,5 +128,26 @@ async def _read_all(bootstrap: str, topic: str, expected: int) -> list[dict[str,
     return found
 
 
-def _json(value: bytes) -> dict:
-    return json.loads(value)
+async def test_database_outage_halts_consumer_without_losing_event(make_settings):
+    def database_down(context, payload):
+        raise OperationalError("INSERT", {}, Exception("connection refused"))
+
+    roster = build_roster(make_settings("roster"))
+    mirror_settings = make_settings("mirror")
+    broken = build_mirror(mirror_settings)
+    broken.handlers = {Registered: database_down}
+
+    async with running(roster):
+        learner_id = await asyncio.to_thread(roster.application.register, "停机期间的学员")
+        harness = ServiceHarness(broken)
+        await harness.start()
+        with pytest.raises(ConsumerHalted):
+            await eventually(lambda: harness.tasks[0].done(), timeout=30)
+            await harness.stop()
+
+        recovered = build_mirror(mirror_settings)
+        recovered.handlers = {Registered: on_registered}
+        async with running(recovered):
+            rows = await eventually(lambda: mirrored_rows(recovered.database))
+
+    assert rows == [(str(learner_id), "停机期间的学员", 1)]

@@ -107,7 +107,13 @@ class TrackedConsumer:
 
     def build_broker(self) -> KafkaBroker:
         """Create a FastStream broker with this consumer's batch subscriber."""
-        broker = KafkaBroker(self.bootstrap_servers, client_id=f"gqjy-{self.consumer_name}")
+        # FastStream logs every batch at log_level; DEBUG keeps INFO logs for
+        # starts, stops and failures, which is what operators read.
+        broker = KafkaBroker(
+            self.bootstrap_servers,
+            client_id=f"gqjy-{self.consumer_name}",
+            log_level=logging.DEBUG,
+        )
         subscriber = broker.subscriber(
             *self.topics,
             group_id=self.group_id,
@@ -189,36 +195,37 @@ class TrackedConsumer:
                 self._apply(session, record, replaying)
 
     async def _apply_with_retries(self, record: ConsumerRecord, replaying: bool) -> None:
-        attempt = 0
-        while True:
-            attempt += 1
+        """Apply one record with backoff; then dead-letter it, or halt if the database is down."""
+        last_error: Exception | None = None
+        for attempt in range(1, self.retry.max_attempts + 1):
             try:
                 await asyncio.to_thread(self._apply_alone, record, replaying)
                 return
             except InvalidEnvelope as error:
+                # No retry can fix a malformed record or an unknown event type.
                 await self._dead_letter(record, error, attempt)
                 return
-            except (OperationalError, DBAPIError) as error:
-                if _is_connection_problem(error) and attempt >= self.retry.max_attempts:
-                    logger.exception(
-                        "database unreachable after %d attempts at %s/%d@%d; halting consumer %s",
-                        attempt, record.topic, record.partition, record.offset, self.consumer_name,
-                    )
-                    self._halted = error
-                    raise ConsumerHalted("database unreachable") from error
-                if not _is_connection_problem(error) and attempt >= self.retry.max_attempts:
-                    await self._dead_letter(record, error, attempt)
-                    return
-            except Exception as error:  # noqa: BLE001 - handler bugs must not stop the partition
-                if attempt >= self.retry.max_attempts:
-                    await self._dead_letter(record, error, attempt)
-                    return
+            except Exception as error:  # noqa: BLE001 - every failure is retried, then parked
+                last_error = error
                 logger.warning(
-                    "attempt %d failed for %s/%d@%d: %s: %s",
-                    attempt, record.topic, record.partition, record.offset,
-                    type(error).__name__, error,
+                    "attempt %d of %d failed for %s/%d@%d: %s: %s",
+                    attempt, self.retry.max_attempts, record.topic, record.partition,
+                    record.offset, type(error).__name__, error,
                 )
-            await asyncio.sleep(self.retry.backoff(attempt))
+            if attempt < self.retry.max_attempts:
+                await asyncio.sleep(self.retry.backoff(attempt))
+
+        assert last_error is not None
+        if _is_connection_problem(last_error):
+            # Parking healthy events because our own database is down would
+            # empty the topic into the dead-letter queue: stop instead.
+            logger.error(
+                "database unreachable at %s/%d@%d; halting consumer %s",
+                record.topic, record.partition, record.offset, self.consumer_name,
+            )
+            self._halted = last_error
+            raise ConsumerHalted("database unreachable") from last_error
+        await self._dead_letter(record, last_error, self.retry.max_attempts)
 
     def _apply_alone(self, record: ConsumerRecord, replaying: bool) -> None:
         with self.database.transaction() as session:
@@ -347,5 +354,7 @@ def _unprefixed(topic: str) -> str:
     return topic[index:] if index >= 0 else topic
 
 
-def _is_connection_problem(error: DBAPIError) -> bool:
-    return bool(getattr(error, "connection_invalidated", False)) or isinstance(error, OperationalError)
+def _is_connection_problem(error: Exception) -> bool:
+    if isinstance(error, OperationalError):
+        return True
+    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
