@@ -1,0 +1,1 @@
+"""Identity service: regions, rosters, learner and admin accounts, login and tokens."""

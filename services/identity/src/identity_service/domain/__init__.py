@@ -1,0 +1,1 @@
+"""The identity domain: validation rules, regions and aggregates; no web or database framework."""

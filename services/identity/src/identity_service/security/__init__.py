@@ -1,0 +1,1 @@
+"""Credentials, captchas, login throttling and access tokens."""
