@@ -191,8 +191,7 @@ class TrackedConsumer:
 
     def _apply_in_one_transaction(self, batch: list[ConsumerRecord], replaying: bool) -> None:
         with self.database.transaction() as session:
-            for record in batch:
-                self._apply(session, record, replaying)
+            self._apply(session, batch, replaying)
 
     async def _apply_with_retries(self, record: ConsumerRecord, replaying: bool) -> None:
         """Apply one record with backoff; then dead-letter it, or halt if the database is down."""
@@ -229,16 +228,49 @@ class TrackedConsumer:
 
     def _apply_alone(self, record: ConsumerRecord, replaying: bool) -> None:
         with self.database.transaction() as session:
-            self._apply(session, record, replaying)
+            self._apply(session, [record], replaying)
 
-    def _apply(self, session: Session, record: ConsumerRecord, replaying: bool) -> None:
-        """Apply one record inside an open transaction (no commit here)."""
+    def _apply(self, session: Session, records: list[ConsumerRecord], replaying: bool) -> None:
+        """Apply records inside an open transaction (no commit here).
+
+        One query finds the ids already processed and one statement records
+        the new ones, so a batch costs two round trips plus the handlers' own.
+        """
+        events = [(record, decode(record.headers, record.value)) for record in records]
+        seen = self._processed_ids(session, [event.id for _, event in events])
+        processed_rows = []
+        for record, event in events:
+            duplicate = event.id in seen
+            self._handle(session, record, event, replaying, duplicate)
+            if not duplicate:
+                seen.add(event.id)
+                processed_rows.append(
+                    {
+                        "consumer": self.consumer_name,
+                        "event_id": event.id,
+                        "topic": record.topic,
+                        "partition": record.partition,
+                        "offset": record.offset,
+                        "processed_at": utcnow(),
+                    }
+                )
+        if processed_rows:
+            processed = self.database.metadata.tables["processed_events"]
+            session.execute(processed.insert(), processed_rows)
+
+    def _handle(
+        self,
+        session: Session,
+        record: ConsumerRecord,
+        event: ReceivedEvent,
+        replaying: bool,
+        duplicate: bool,
+    ) -> None:
         started = time.perf_counter()
-        parent = propagate.extract(_header_dict(record.headers))
         topic = record.topic
         with tracer().start_as_current_span(
             f"process {topic}",
-            context=parent,
+            context=propagate.extract(_header_dict(record.headers)),
             kind=SpanKind.CONSUMER,
             attributes={
                 "messaging.system": "kafka",
@@ -248,18 +280,14 @@ class TrackedConsumer:
                 "messaging.consumer.group.name": self.group_id,
                 "messaging.destination.partition.id": str(record.partition),
                 "messaging.kafka.offset": record.offset,
+                "messaging.message.id": event.id,
+                "cloudevents.event_type": event.type,
             },
         ) as span:
-            event = decode(record.headers, record.value)
-            span.set_attribute("messaging.message.id", event.id)
-            span.set_attribute("cloudevents.event_type", event.type)
-
-            if self._already_processed(session, event.id):
+            if duplicate:
                 span.set_attribute("gqjy.duplicate", True)
                 logger.debug("skipping duplicate event %s", event.id)
                 return
-
-            self._mark_processed(session, event.id, record)
             handler = self.handlers.get(type(event.payload))
             if handler is not None:
                 try:
@@ -272,27 +300,14 @@ class TrackedConsumer:
         platform_metrics().events_consumed.add(1, attributes)
         platform_metrics().handling_duration.record(time.perf_counter() - started, attributes)
 
-    def _already_processed(self, session: Session, event_id: str) -> bool:
+    def _processed_ids(self, session: Session, event_ids: list[str]) -> set[str]:
         processed = self.database.metadata.tables["processed_events"]
-        found = session.execute(
+        found = session.scalars(
             select(processed.c.event_id).where(
-                processed.c.consumer == self.consumer_name, processed.c.event_id == event_id
-            )
-        ).first()
-        return found is not None
-
-    def _mark_processed(self, session: Session, event_id: str, record: ConsumerRecord) -> None:
-        processed = self.database.metadata.tables["processed_events"]
-        session.execute(
-            processed.insert().values(
-                consumer=self.consumer_name,
-                event_id=event_id,
-                topic=record.topic,
-                partition=record.partition,
-                offset=record.offset,
-                processed_at=utcnow(),
+                processed.c.consumer == self.consumer_name, processed.c.event_id.in_(event_ids)
             )
         )
+        return set(found)
 
     # --- dead letters ---------------------------------------------------------
 

@@ -59,7 +59,7 @@ class ServiceSettings(BaseSettings):
         default=500, ge=1, le=10_000, description="Notifications the relay reads per batch."
     )
     relay_poll_seconds: float = Field(
-        default=0.2, gt=0, description="Relay sleep between polls of an empty outbox."
+        default=0.05, gt=0, description="Seconds the relay waits between polls of an empty outbox."
     )
     consumer_max_attempts: int = Field(
         default=5, ge=1, description="Handler attempts before a message is dead-lettered."
