@@ -13,7 +13,8 @@
 #
 # The policy scanner is checkov, pinned in requirements.lock and installed
 # into .venv by scripts/bootstrap.sh. kube-linter was the first choice, but
-# the Go module proxy serves no version of golang.stackrox.io/kube-linter.
+# the Go module proxy served no version of golang.stackrox.io/kube-linter
+# (December 2026).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,7 +35,7 @@ install_kustomize() {
   mkdir -p "$BIN_DIR" "$TOOLS_DIR/gocache" "$TOOLS_DIR/gopath"
   echo "k8s_tools: building kustomize $KUSTOMIZE_VERSION into $BIN_DIR" >&2
   # A private module cache and build cache keep the build out of the user's
-  # GOPATH; GOFLAGS=-modcacherw lets `rm -rf var/` delete the module cache.
+  # GOPATH. GOFLAGS=-modcacherw lets `rm -rf var/` delete the module cache.
   GOBIN="$BIN_DIR" \
     GOPATH="$TOOLS_DIR/gopath" \
     GOCACHE="$TOOLS_DIR/gocache" \

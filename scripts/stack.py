@@ -30,6 +30,8 @@ VENV_PYTHON = REPO / ".venv" / "bin" / "python"
 STACK_DIR = REPO / "var" / "stack"
 LOG_DIR = STACK_DIR / "logs"
 PID_DIR = STACK_DIR / "pids"
+# Present when `up` started the Kafka broker, so `down` stops only a broker it owns.
+KAFKA_OWNED_MARKER = STACK_DIR / "kafka-started-by-stack"
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,13 @@ def wait_healthy(service: Service, timeout: float = 90.0) -> None:
 
 def up(detach: bool) -> None:
     ensure_venv()
-    run_checked([sys.executable, str(REPO / "scripts" / "kafka.py"), "start"], "starting Kafka")
+    kafka_script = str(REPO / "scripts" / "kafka.py")
+    already_running = subprocess.run([sys.executable, kafka_script, "status"], cwd=REPO,
+                                     capture_output=True).returncode == 0
+    run_checked([sys.executable, kafka_script, "start"], "starting Kafka")
+    if not already_running:
+        STACK_DIR.mkdir(parents=True, exist_ok=True)
+        KAFKA_OWNED_MARKER.touch()
     seed_demo_data()
     for service in SERVICES:
         start_service(service)
@@ -148,7 +156,9 @@ def down() -> None:
             continue
         _stop_group(int(pid_file.read_text()), service.name)
         pid_file.unlink()
-    subprocess.run([sys.executable, str(REPO / "scripts" / "kafka.py"), "stop"], cwd=REPO)
+    if KAFKA_OWNED_MARKER.exists():
+        subprocess.run([sys.executable, str(REPO / "scripts" / "kafka.py"), "stop"], cwd=REPO)
+        KAFKA_OWNED_MARKER.unlink()
 
 
 def status() -> int:

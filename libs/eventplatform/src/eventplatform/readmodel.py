@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     event,
     select,
 )
+from sqlalchemy.types import TypeDecorator
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -59,11 +61,45 @@ def add_platform_tables(metadata: MetaData) -> None:
     )
 
 
+class AwareDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend.
+
+    PostgreSQL returns aware values for ``timestamptz``; SQLite stores text
+    and returns naive ones, which then fail comparisons with aware values.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is not None:
+            return value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+def use_aware_datetimes(metadata: MetaData) -> None:
+    """Give every ``DateTime(timezone=True)`` column the ``AwareDateTime`` type.
+
+    Done once, before the first query, so services can declare plain
+    ``DateTime(timezone=True)`` columns and still read aware values on SQLite.
+    """
+    for table in metadata.tables.values():
+        for column in table.columns:
+            if isinstance(column.type, DateTime) and column.type.timezone:
+                column.type = AwareDateTime()
+
+
 class Database:
     """Engine and sessions of one service's SQL database."""
 
     def __init__(self, url: str, metadata: MetaData) -> None:
         add_platform_tables(metadata)
+        use_aware_datetimes(metadata)
         self.metadata = metadata
         self.url = url
         self.engine = _create_engine(url)

@@ -12,16 +12,25 @@ import subprocess
 import sys
 import time
 import uuid
+from uuid import UUID, uuid4
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+import jwt
 import psycopg
 import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from education_contracts import IntegrationEvent
 from sqlalchemy.engine import make_url
 
+from eventplatform.auth import AUDIENCE, ISSUER, TokenVerifier
+from eventplatform.envelope import ReceivedEvent, decode, encode
 from eventplatform.kafka import ensure_topics
 from eventplatform.runtime import ServiceDefinition
 
@@ -185,3 +194,81 @@ def finished_spans(_span_memory: Any) -> Any:
     """An in-memory exporter of the spans this test finishes (cleared at its start)."""
     _span_memory.clear()
     return _span_memory
+
+
+class TokenSigner:
+    """Signs access tokens the way identity does, for a key only the tests know."""
+
+    def __init__(self) -> None:
+        self._key = Ed25519PrivateKey.generate()
+        self.verifier = TokenVerifier(public_keys=[self._key.public_key()])
+
+    def header(self, role: str, learner_id: UUID | None = None) -> dict[str, str]:
+        claims = {
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "sub": str(learner_id or uuid4()),
+            "role": role,
+            "exp": datetime.now(UTC) + timedelta(hours=1),
+        }
+        if learner_id is not None:
+            claims["learner_id"] = str(learner_id)
+        return {"Authorization": f"Bearer {jwt.encode(claims, self._key, algorithm='EdDSA')}"}
+
+    def learner(self, learner_id: UUID) -> dict[str, str]:
+        return self.header("learner", learner_id)
+
+    def operator(self) -> dict[str, str]:
+        return self.header("province_operator")
+
+
+async def publish_event(
+    topic_for: Callable[[str], str], event: IntegrationEvent, event_id: str | None = None
+) -> str:
+    """Publish one integration event as the owning service's relay would; return its ce_id."""
+    event_id = event_id or str(uuid4())
+    record = encode(
+        event,
+        event_id=event_id,
+        source_service=event.meta.source_service,
+        time=datetime.now(UTC),
+        topic=topic_for(event.meta.topic),
+    )
+    producer = AIOKafkaProducer(bootstrap_servers=KAFKA_BOOTSTRAP)
+    await producer.start()
+    try:
+        await producer.send_and_wait(record.topic, value=record.value, key=record.key, headers=record.headers)
+    finally:
+        await producer.stop()
+    return event_id
+
+
+async def partition_numbers(topic: str) -> list[int]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA_BOOTSTRAP)
+    await admin.start()
+    try:
+        described = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    return sorted(partition["partition"] for item in described for partition in item["partitions"])
+
+
+async def read_events(topic: str) -> list[ReceivedEvent]:
+    """Read every record now on ``topic`` (up to its current end offsets)."""
+    reader = AIOKafkaConsumer(bootstrap_servers=KAFKA_BOOTSTRAP, group_id=None, enable_auto_commit=False)
+    await reader.start()
+    try:
+        partitions = [TopicPartition(topic, number) for number in await partition_numbers(topic)]
+        if not partitions:
+            return []
+        reader.assign(partitions)
+        await reader.seek_to_beginning(*partitions)
+        ends = await reader.end_offsets(partitions)
+        events = []
+        while [tp for tp, end in ends.items() if await reader.position(tp) < end]:
+            batches = await reader.getmany(timeout_ms=1000)
+            for records in batches.values():
+                events += [decode(r.headers, r.value) for r in records]
+        return events
+    finally:
+        await reader.stop()

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from conftest import read_topic, relay_caught_up
+from learning_testkit import read_topic, relay_caught_up
 from education_contracts import CoursePublished, CourseWithdrawn, Topics
 from eventplatform.testing import eventually, running
 from learning_service.demo import seed_demo

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import class_opened, courses_selected, publish, read_topic, relay_caught_up
+from learning_testkit import class_opened, courses_selected, publish, read_topic, relay_caught_up
 from education_contracts import Category, CourseCompleted, Topics
 from education_contracts.base import DateWindow
 from eventplatform.clock import FixedClock, shanghai_noon

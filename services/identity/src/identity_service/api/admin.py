@@ -1,4 +1,4 @@
-"""Admin account routes (province operators) and the development SMS outbox."""
+"""Admin account routes (province operators) and the development-only helpers."""
 
 from typing import Any
 
@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from identity_service.api.deps import OperatorDep, ServicesDep
 from identity_service.api.schemas import AdminAccountRequest
-from identity_service.readmodels import AdminRow, SmsOutboxRow
+from identity_service.readmodels import AdminRow, CaptchaRow, SmsOutboxRow
 
 router = APIRouter(tags=["admin"])
 
@@ -47,3 +47,19 @@ def sms_outbox(services: ServicesDep, mobile: str | None = None, limit: int = 20
         rows = session.execute(query).scalars().all()
     return {"messages": [{"mobile": row.mobile, "text": row.text, "sent_at": row.sent_at.isoformat()}
                          for row in rows]}
+
+
+@router.get("/api/dev/captchas/latest", tags=["development"])
+def latest_captcha(services: ServicesDep) -> dict[str, str]:
+    """Answer of the captcha issued last, for browser tests and demos; 404 outside development and tests.
+
+    The portal keeps the captcha id in its encrypted session, so a browser test
+    cannot name it; with one browser logging in at a time the newest is the one.
+    """
+    if not services.settings.dev_endpoints_enabled:
+        raise HTTPException(status_code=404)
+    with services.database.sessions() as session:
+        row = session.scalars(select(CaptchaRow).order_by(CaptchaRow.expires_at.desc()).limit(1)).first()
+    if row is None:
+        raise HTTPException(status_code=404)
+    return {"captcha_id": row.captcha_id, "answer": row.answer}
