@@ -1,3 +1,4 @@
+import socket
 import sys
 from pathlib import Path
 
@@ -23,8 +24,15 @@ def make_settings(make_database, topic_prefix, kafka_bootstrap_servers, tmp_path
             data_dir=tmp_path,
             consumer_retry_backoff_seconds=0.05,
             consumer_max_attempts=3,
+            http_port=_free_port(),
         )
         values.update(overrides)
         return ServiceSettings(**values)
 
     return build
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

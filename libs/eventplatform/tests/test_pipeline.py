@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from eventplatform.consumer import ConsumerHalted
 from eventplatform.envelope import encode
 from eventplatform.operations import rebuild_read_models
+from eventplatform.outbox import RelayLock
 from eventplatform.testing import ServiceHarness, eventually, running
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
@@ -151,3 +152,19 @@ async def test_database_outage_halts_consumer_without_losing_event(make_settings
             rows = await eventually(lambda: mirrored_rows(recovered.database))
 
     assert rows == [(str(learner_id), "停机期间的学员", 1)]
+
+
+async def test_second_relay_waits_for_the_first(make_settings):
+    roster = build_roster(make_settings("roster"))
+    roster.prepare()
+    first = RelayLock(roster.database, "roster.outbox")
+    second = RelayLock(roster.database, "roster.outbox")
+    try:
+        assert first.try_acquire()
+        assert not second.try_acquire()
+        first.__exit__(None, None, None)
+        assert second.try_acquire()
+    finally:
+        first.__exit__(None, None, None)
+        second.__exit__(None, None, None)
+        roster.close()

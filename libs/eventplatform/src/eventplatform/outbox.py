@@ -12,6 +12,7 @@ parallel and break per-key order.
 """
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -29,7 +30,7 @@ from education_contracts import (
 )
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
-from sqlalchemy import select
+from sqlalchemy import Connection, func, select
 
 from eventplatform.envelope import encode, stable_event_id
 from eventplatform.kafka import idempotent_producer
@@ -82,7 +83,19 @@ class OutboxRelay:
         self._producer: AIOKafkaProducer | None = None
 
     async def run(self, stopping: asyncio.Event) -> None:
-        """Publish until ``stopping`` is set."""
+        """Publish until ``stopping`` is set, while holding the relay's single-writer lock."""
+        with self._single_writer_lock() as lock:
+            while not await asyncio.to_thread(lock.try_acquire):
+                logger.info("outbox relay %s on standby: another relay holds the lock", self.relay_name)
+                await _sleep_unless(stopping, 5.0)
+                if stopping.is_set():
+                    return
+            await self._publish_until(stopping)
+
+    def _single_writer_lock(self) -> "RelayLock":
+        return RelayLock(self.database, self.relay_name)
+
+    async def _publish_until(self, stopping: asyncio.Event) -> None:
         self._producer = idempotent_producer(self.bootstrap_servers, f"gqjy-{self.relay_name}")
         await self._producer.start()
         logger.info("outbox relay %s started", self.relay_name)
@@ -214,6 +227,46 @@ class OutboxRelay:
         newest = self.application.recorder.max_notification_id() or 0
         backlog = max(newest - published_up_to, 0)
         platform_metrics().outbox_backlog.set(backlog, {"service": self.service_name})
+
+
+class RelayLock:
+    """A PostgreSQL session-level advisory lock that lets one relay per service publish.
+
+    Two relays publishing the same log in parallel would break per-key order.
+    The lock is tied to a dedicated connection, so it is released when the
+    process dies. SQLite runs are single-process and take no lock.
+    """
+
+    def __init__(self, database: Database, relay_name: str) -> None:
+        self.database = database
+        digest = hashlib.sha256(relay_name.encode()).digest()
+        self.key = int.from_bytes(digest[:8], "big", signed=True)
+        self._connection: Connection | None = None
+
+    def __enter__(self) -> "RelayLock":
+        return self
+
+    def try_acquire(self) -> bool:
+        if self.database.is_sqlite:
+            return True
+        if self._connection is None:
+            self._connection = self.database.engine.connect()
+        acquired = bool(self._connection.scalar(select(func.pg_try_advisory_lock(self.key))))
+        self._connection.commit()
+        return acquired
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._connection is None:
+            return
+        # Closing returns the connection to the pool with its session (and the
+        # lock) still alive, so unlock explicitly. A killed process loses its
+        # connection, and PostgreSQL then releases the lock by itself.
+        try:
+            self._connection.scalar(select(func.pg_advisory_unlock_all()))
+            self._connection.commit()
+        finally:
+            self._connection.close()
+            self._connection = None
 
 
 async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:

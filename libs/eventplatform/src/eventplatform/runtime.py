@@ -132,7 +132,13 @@ async def serve(definition: ServiceDefinition, role: Role) -> int:
 
     tasks: dict[str, asyncio.Task[Any]] = {}
     if role in ("api", "all"):
-        tasks["api"] = asyncio.create_task(_serve_http(definition, stopping))
+        tasks["api"] = asyncio.create_task(_serve_http(definition, definition.api, stopping))
+    else:
+        # Relay and consumer pods answer the same probes on the same port, so
+        # a crashed or unreachable dependency takes them out of service too.
+        tasks["health"] = asyncio.create_task(
+            _serve_http(definition, FastAPI(title=f"{definition.name} {role}"), stopping)
+        )
     if role in ("relay", "all"):
         if definition.relay is not None:
             tasks["relay"] = asyncio.create_task(definition.relay.run(stopping))
@@ -142,6 +148,12 @@ async def serve(definition: ServiceDefinition, role: Role) -> int:
             tasks[f"job-{index}"] = asyncio.create_task(job(stopping))
     if role in ("consumers", "all") and definition.consumer is not None:
         tasks["consumers"] = asyncio.create_task(definition.consumer.run(stopping))
+
+    if set(tasks) == {"health"}:
+        logger.error("service %s has nothing to run in role %s; use another role", definition.name, role)
+        tasks["health"].cancel()
+        await asyncio.to_thread(definition.close)
+        return 2
 
     logger.info("service %s running role %s with %s", definition.name, role, sorted(tasks))
     exit_code = 0
@@ -165,14 +177,12 @@ async def serve(definition: ServiceDefinition, role: Role) -> int:
     return exit_code
 
 
-async def _serve_http(definition: ServiceDefinition, stopping: asyncio.Event) -> None:
+async def _serve_http(definition: ServiceDefinition, app: FastAPI, stopping: asyncio.Event) -> None:
     settings = definition.settings
     if definition.database is not None:
-        definition.api.include_router(
-            health_router(definition.database, settings.kafka_bootstrap_servers)
-        )
+        app.include_router(health_router(definition.database, settings.kafka_bootstrap_servers))
     config = uvicorn.Config(
-        definition.api,
+        app,
         host=settings.http_host,
         port=settings.http_port,
         log_level="warning",
