@@ -1,4 +1,4 @@
-"""Tracked consumers: FastStream Kafka subscribers that apply each event exactly once.
+"""Tracked consumers: FastStream Kafka subscribers that apply each event to the read models once.
 
 Each handled event's ``ce_id`` is inserted into ``processed_events`` in the
 same database transaction as the read-model change it causes, so a redelivered
@@ -47,7 +47,7 @@ DLQ_HEADER_PREFIX = "dlq_"
 
 @dataclass(frozen=True)
 class HandlerContext:
-    """What a handler gets besides the event: the open transaction and the mode."""
+    """The open transaction and the replay flag passed to a handler with each event."""
 
     session: Session
     event: ReceivedEvent
@@ -60,9 +60,9 @@ Handler = Callable[[HandlerContext, Any], None]
 class DependencyNotReady(Exception):
     """Raise from a handler when an event it depends on has not arrived yet.
 
-    The message is retried with backoff and, if the dependency still has not
-    arrived, parked in the dead-letter topic for a re-drive; it is never
-    dropped. Prefer read models that accept events in any order.
+    The message is retried with backoff. If the dependency still has not
+    arrived, the message is parked in the dead-letter topic for a re-drive, so
+    it is never dropped. Prefer read models that accept events in any order.
     """
 
 

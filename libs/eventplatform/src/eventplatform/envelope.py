@@ -1,6 +1,6 @@
 """CloudEvents 1.0 in Kafka binary mode.
 
-The Kafka value is the JSON payload, ``content-type`` says so, every other
+The Kafka value is the JSON payload, ``content-type`` declares it, every other
 attribute is a ``ce_``-prefixed UTF-8 header, and the record key is the
 event's partition key. W3C ``traceparent``/``tracestate`` ride along as
 headers.

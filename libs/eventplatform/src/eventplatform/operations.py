@@ -17,9 +17,9 @@ async def rebuild_read_models(definition: ServiceDefinition) -> dict[str, int]:
     """Drop the read models and rebuild them from the event store and the topics.
 
     Stop the service's consumers and projector first. Topics are replayed up to
-    the end offsets seen at the start; anything later is applied by the live
-    consumers when they restart, and ``processed_events`` keeps them from
-    applying what the rebuild already did.
+    the end offsets seen at the start. The live consumers apply anything later
+    when they restart, and ``processed_events`` keeps them from applying again
+    what the rebuild already did.
     """
     database = definition.database
     if database is None:

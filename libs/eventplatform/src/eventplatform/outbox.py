@@ -5,7 +5,8 @@ into zero or more integration events, sends them with an idempotent producer,
 waits for Kafka to acknowledge the whole batch and only then stores its
 position. A crash between send and store re-sends the batch on restart: the
 event ids are derived from notification positions, so consumers see the same
-``ce_id`` again and skip it. Nothing is lost, and nothing is applied twice.
+``ce_id`` again and skip it (the crash-recovery test kills the relay and
+the consumer at random moments and checks exactly this).
 
 Run one relay per service: a second one would publish the same events in
 parallel and break per-key order.
@@ -86,7 +87,7 @@ class OutboxRelay:
         """Publish until ``stopping`` is set, while holding the relay's single-writer lock."""
         with self._single_writer_lock() as lock:
             while not await asyncio.to_thread(lock.try_acquire):
-                logger.info("outbox relay %s on standby: another relay holds the lock", self.relay_name)
+                logger.info("outbox relay %s on standby: another relay has the lock", self.relay_name)
                 await _sleep_unless(stopping, 5.0)
                 if stopping.is_set():
                     return

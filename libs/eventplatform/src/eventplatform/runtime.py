@@ -1,8 +1,8 @@
 """Run a service: HTTP API, outbox relay, local projector and consumers, by role.
 
-``--role all`` runs everything in one process (the local stack); production
+``--role all`` runs everything in one process (the local stack). Production
 starts the same image with ``--role api``, ``--role relay`` (relay, projector
-and scheduled jobs) and ``--role consumers`` so each part scales on its own.
+and scheduled jobs) and ``--role consumers``, so each part scales on its own.
 """
 
 import asyncio
@@ -134,7 +134,7 @@ async def serve(definition: ServiceDefinition, role: Role) -> int:
     if role in ("api", "all"):
         tasks["api"] = asyncio.create_task(_serve_http(definition, definition.api, stopping))
     else:
-        # Relay and consumer pods answer the same probes on the same port, so
+        # Relay and consumer pods serve the same probes on the same port, so
         # a crashed or unreachable dependency takes them out of service too.
         tasks["health"] = asyncio.create_task(
             _serve_http(definition, FastAPI(title=f"{definition.name} {role}"), stopping)

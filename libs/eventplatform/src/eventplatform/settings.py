@@ -23,7 +23,7 @@ class ServiceSettings(BaseSettings):
     service_name: str = Field(description="Short service name, e.g. 'identity'.")
     environment: Literal["development", "test", "production"] = Field(
         default="development",
-        description="'production' refuses placeholder secrets and SQLite.",
+        description="'production' rejects placeholder secrets and SQLite.",
     )
     database_url: str = Field(
         default="",

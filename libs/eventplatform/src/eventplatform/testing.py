@@ -2,8 +2,8 @@
 
 Enabled for the whole repository by ``-p eventplatform.testing`` in
 ``pytest.ini``. Kafka and PostgreSQL are the real servers started by
-``scripts/kafka.py`` and ``scripts/postgres.py`` (``scripts/test.sh`` starts
-them first; a fixture starts them when a test needs them and they are down).
+``scripts/kafka.py`` and ``scripts/postgres.py``. ``scripts/test.sh`` starts
+them first, and a fixture starts them when a test needs one that is down.
 """
 
 import asyncio
@@ -94,7 +94,7 @@ def _admin_execute(admin_url: str, statement: str) -> None:
 
 @pytest.fixture
 def topic_prefix() -> str:
-    """A topic prefix unique to one test, so parallel runs never share topics."""
+    """Return a topic prefix unique to one test, so parallel runs never share topics."""
     return f"t{uuid.uuid4().hex[:8]}."
 
 
@@ -191,7 +191,7 @@ def _span_memory() -> Any:
 
 @pytest.fixture
 def finished_spans(_span_memory: Any) -> Any:
-    """An in-memory exporter of the spans this test finishes (cleared at its start)."""
+    """Return an in-memory exporter of the spans this test finishes (cleared at its start)."""
     _span_memory.clear()
     return _span_memory
 

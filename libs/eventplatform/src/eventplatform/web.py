@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class UserMessage:
-    """How one domain error class reaches the user: HTTP status and Chinese text."""
+    """The HTTP status and Chinese text that one domain error class shows the user."""
 
     status: int
     message: str
