@@ -172,6 +172,9 @@ def test_learner_journey(page, browser) -> None:
     page.goto(class_url)
     screenshot(page, "class-home")
 
+    # The learning service hears of the confirmed courses through an event, so
+    # the page shows them (and reloads itself until then) a moment later.
+    page.wait_for_selector("#course-table", timeout=60_000)
     # Only the demo's test courses (two 20-second chapters) can be watched in a test run.
     test_row = page.locator("#course-table tr:has-text('测试课程')").first
     player_url = test_row.locator("a:has-text('课程学习')").get_attribute("href")

@@ -12,7 +12,7 @@ _CONSUMERS = {
     "gqjy.payment.payment": ["enrollment"],
     "gqjy.learning.catalog": ["enrollment", "assessment"],
     "gqjy.learning.progress": ["assessment"],
-    "gqjy.assessment.quiz": ["credential"],
+    "gqjy.assessment.quiz": ["credential", "enrollment"],
     "gqjy.credential.certificate": ["enrollment"],
 }
 

@@ -33,7 +33,8 @@ def valid_credit_code(prefix: str = "91320600MA1W2Y3K4") -> str:
     return prefix + CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
 
 
-def token(role: str = "learner", learner_id: uuid.UUID | None = None) -> dict[str, str]:
+def token(role: str = "learner", learner_id: uuid.UUID | None = None,
+          office_id: str | None = None) -> dict[str, str]:
     claims: dict[str, Any] = {
         "sub": str(learner_id or uuid.uuid4()),
         "role": role,
@@ -43,6 +44,8 @@ def token(role: str = "learner", learner_id: uuid.UUID | None = None) -> dict[st
     }
     if learner_id is not None:
         claims["learner_id"] = str(learner_id)
+    if office_id is not None:
+        claims["office_id"] = office_id
     return {"Authorization": f"Bearer {jwt.encode(claims, SIGNING_KEY, algorithm='EdDSA')}"}
 
 
@@ -78,10 +81,14 @@ class Testbed:
         await self.producer.send_and_wait(record.topic, value=record.value, key=record.key, headers=record.headers)
         return event_id
 
-    async def register(self, grade: Grade = Grade.JUNIOR, learner_id: uuid.UUID | None = None) -> uuid.UUID:
-        """Publish Registered for a new learner and wait until enrollment stored it."""
+    async def register(self, grade: Grade = Grade.JUNIOR, learner_id: uuid.UUID | None = None,
+                       **profile: str) -> uuid.UUID:
+        """Publish Registered for a new learner and wait until enrollment stored it.
+
+        ``profile`` overrides the employing unit, its credit code or the region office.
+        """
         learner_id = learner_id or uuid.uuid4()
-        await self.publish(registered(learner_id, grade))
+        await self.publish(registered(learner_id, grade, **profile))
         await eventually(lambda: self.query(queries.learner, learner_id))
         return learner_id
 
@@ -113,9 +120,9 @@ class Testbed:
         )
         return await self.publish(paid, event_id)
 
-    async def open_class(self, grade: Grade, year: int = 2026) -> tuple[uuid.UUID, str]:
+    async def open_class(self, grade: Grade, year: int = 2026, **profile: str) -> tuple[uuid.UUID, str]:
         """Register a learner, order and pay; return the learner id and the open class id."""
-        learner_id = await self.register(grade)
+        learner_id = await self.register(grade, **profile)
         response = await self.place_order(learner_id, year)
         assert response.status_code == 201, response.text
         order = response.json()
@@ -172,7 +179,13 @@ def _class_status(testbed: Testbed, class_id: str) -> str | None:
     return row.status if row else None
 
 
-def registered(learner_id: uuid.UUID, grade: Grade) -> Registered:
+def registered(
+    learner_id: uuid.UUID,
+    grade: Grade,
+    employing_unit: str = "南通市示例事业单位",
+    employing_unit_credit_code: str | None = None,
+    region_office_id: str = "nantong-city",
+) -> Registered:
     return Registered(
         learner_id=learner_id,
         name="测试学员",
@@ -180,9 +193,9 @@ def registered(learner_id: uuid.UUID, grade: Grade) -> Registered:
         gender="female",
         birth_year=1980,
         grade=grade,
-        employing_unit="南通市示例事业单位",
-        employing_unit_credit_code=valid_credit_code(),
-        region_office_id="nantong-city",
+        employing_unit=employing_unit,
+        employing_unit_credit_code=employing_unit_credit_code or valid_credit_code(),
+        region_office_id=region_office_id,
         registered_at=datetime.now(UTC),
     )
 

@@ -33,7 +33,6 @@ class FakeState:
     captcha_answer: str = "AB3D"
     payment_status: str = "pending"
     class_status: str = "learning"
-    report_available: bool = True
     video_file: Path | None = None
     handed_in: bool = False
 
@@ -280,9 +279,14 @@ def install_learner_services(app: FastAPI, state: FakeState) -> None:
 
 def install_admin_services(app: FastAPI, state: FakeState) -> None:
     @app.get("/api/enrollment/reports/completion")
-    async def report() -> Response:
-        if not state.report_available:
-            return JSONResponse({"detail": "Not Found"}, 404)
-        return JSONResponse({"training_year": 2099, "rows": [
-            {"employing_unit": "海门某单位", "credit_code": "12320684MB0000000X", "roster": 10,
-             "enrolled": 8, "paid": 7, "hours": 120, "qualified": 3}]})
+    async def report(training_year: int = 2099, office_id: str = "") -> dict[str, Any]:
+        rows = [
+            {"employing_unit": "海门某单位", "credit_code": "12320684MB0000000X", "registered": 10,
+             "enrolled": 8, "paid": 7, "hours": 120, "qualified": 3},
+            {"employing_unit": "海门另一单位", "credit_code": "12320684MB0000001X", "registered": 4,
+             "enrolled": 2, "paid": 2, "hours": 30, "qualified": 1},
+        ]
+        totals = {key: sum(row[key] for row in rows)
+                  for key in ("registered", "enrolled", "paid", "hours", "qualified")}
+        return {"training_year": training_year, "office_id": office_id or None, "rows": rows,
+                "totals": totals}

@@ -43,24 +43,56 @@ async def test_roster_import_rejects_other_formats(regional_admin: httpx.AsyncCl
     assert not fake.called("POST", "/api/roster/import")
 
 
-async def test_report_exports_xlsx(regional_admin: httpx.AsyncClient, fake: FakeState) -> None:
+async def test_report_page_renders_rows(regional_admin: httpx.AsyncClient, fake: FakeState) -> None:
     page = await regional_admin.get("/admin/report?year=2099")
-    assert "海门某单位" in page.text
-    export = await regional_admin.get("/admin/report.xlsx?year=2099")
+
+    assert page.status_code == 200
+    assert "已注册人数" in page.text
+    assert "<td>海门某单位</td>" in page.text
+    assert "<td>12320684MB0000001X</td>" in page.text
+    assert "<td>120</td>" in page.text
+    assert "<th>150</th>" in page.text  # hours total of both units
+    assert fake.called("GET", "/api/enrollment/reports/completion") == [None]
+    assert "training_year=2099" in fake.queries[-1]
+    assert "office_id=nantong-haimen" in fake.queries[-1]
+
+
+async def test_report_exports_xlsx(regional_admin: httpx.AsyncClient, fake: FakeState) -> None:
+    export = await regional_admin.get("/admin/report.xlsx?year=2099&office_id=nantong-tongzhou")
+
+    assert export.status_code == 200
+    assert 'filename="completion-nantong-haimen-2099.xlsx"' in export.headers["content-disposition"]
+    # A regional admin's export is always for their own office, whatever office the link contains.
+    assert "office_id=nantong-haimen" in fake.queries[-1]
     sheet = load_workbook(io.BytesIO(export.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:3] == ("工作单位", "统一社会信用代码", "在册人数")
-    assert rows[1][0] == "海门某单位"
-    assert rows[-1][0] == "合计"
-    params = [call for call in fake.calls if call[1] == "/api/enrollment/reports/completion"]
-    assert params
+    assert rows[0] == ("工作单位", "统一社会信用代码", "已注册人数", "报名人数", "缴费人数",
+                       "已获课时合计", "合格人数")
+    assert rows[1] == ("海门某单位", "12320684MB0000000X", 10, 8, 7, 120, 3)
+    assert rows[2] == ("海门另一单位", "12320684MB0000001X", 4, 2, 2, 30, 1)
+    assert rows[3] == ("合计", None, 14, 10, 9, 150, 4)
+    assert len(rows) == 4
 
 
-async def test_report_missing_service_explained(regional_admin: httpx.AsyncClient,
-                                                fake: FakeState) -> None:
-    fake.report_available = False
+async def test_operator_report_whole_province(operator: httpx.AsyncClient, fake: FakeState) -> None:
+    page = await operator.get("/admin/report?year=2099")
+
+    assert "（全省）" in page.text
+    assert '<option value="nantong-tongzhou"' in page.text
+    report_queries = [query for (_, path, _), query in zip(fake.calls, fake.queries, strict=True)
+                      if path == "/api/enrollment/reports/completion"]
+    assert report_queries == ["training_year=2099"]
+
+
+async def test_report_error_shown_in_chinese(regional_admin: httpx.AsyncClient,
+                                             fake: FakeState) -> None:
+    fake.fail("GET", "/api/enrollment/reports/completion", 403, "other_office",
+              "您只能查看本工考办所辖地区的统计数据，请选择本工考办后重试。")
+
     page = await regional_admin.get("/admin/report")
-    assert "统计数据暂未开放" in page.text
+
+    assert page.status_code == 403
+    assert "您只能查看本工考办所辖地区的统计数据" in page.text
 
 
 async def test_operator_publishes_announcement(operator: httpx.AsyncClient) -> None:

@@ -1,4 +1,4 @@
-"""Handlers of consumed integration events: learners, payments, catalog, certificates."""
+"""Handlers of consumed integration events: learners, payments, catalog, test passes, certificates."""
 
 import logging
 from datetime import UTC, datetime
@@ -12,6 +12,7 @@ from education_contracts.events import (
     CourseWithdrawn,
     LearnerProfileChanged,
     OrderPaid,
+    QuizPassed,
     Registered,
 )
 from eventplatform.consumer import Handler, HandlerContext
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from enrollment_service.application import Enrollment
 from enrollment_service.readmodels import queries
-from enrollment_service.readmodels.tables import CatalogCourseRow, LearnerRow, OrderRow
+from enrollment_service.readmodels.tables import CatalogCourseRow, CreditedCourseRow, LearnerRow, OrderRow
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +90,37 @@ def on_order_paid(app: Enrollment, context: HandlerContext, event: OrderPaid) ->
     app.open_class(event.order_id, learner.grade)
 
 
+# --- test passes and certificates ---------------------------------------------
+
+
+def on_quiz_passed(context: HandlerContext, event: QuizPassed) -> None:
+    """Credit the passed course's hours to its class, once per class and course.
+
+    The consumer skips a redelivered record by its event id; the primary key
+    (class, course) also covers a pass that assessment published again under
+    a new id. The row needs nothing else from this service, so it is stored
+    even when the class or the learner has not arrived yet.
+    """
+    key = (event.class_id, event.course_id)
+    if context.session.get(CreditedCourseRow, key) is not None:
+        logger.info("course %s already credited to class %s; pass %s ignored",
+                    event.course_id, event.class_id, event.attempt_id)
+        return
+    context.session.add(
+        CreditedCourseRow(
+            class_id=event.class_id,
+            course_id=event.course_id,
+            learner_id=event.learner_id,
+            training_year=event.training_year,
+            category=event.category.value,
+            credit_hours=event.credit_hours,
+            passed_at=event.passed_at,
+        )
+    )
+    # Flush so a second pass of the same course later in this batch finds the row.
+    context.session.flush()
+
+
 def on_certificate_issued(app: Enrollment, context: HandlerContext, event: CertificateIssued) -> None:
     app.mark_qualified(event.class_id, event.certificate_id, event.issued_at)
     if not context.replaying:
@@ -147,6 +179,7 @@ def build_handlers(app: Enrollment) -> dict[type[IntegrationEvent], Handler]:
         Registered: partial(on_learner_event, app),
         LearnerProfileChanged: partial(on_learner_event, app),
         OrderPaid: partial(on_order_paid, app),
+        QuizPassed: on_quiz_passed,
         CertificateIssued: partial(on_certificate_issued, app),
         CoursePublished: on_course_published,
         CourseWithdrawn: on_course_withdrawn,

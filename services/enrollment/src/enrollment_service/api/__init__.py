@@ -6,7 +6,7 @@ from eventplatform.readmodel import Database
 from eventplatform.web import install_error_handlers
 from fastapi import FastAPI
 
-from enrollment_service.api import calendar, classes, orders
+from enrollment_service.api import calendar, classes, orders, reports
 from enrollment_service.api.deps import Wiring
 from enrollment_service.api.errors import USER_MESSAGES
 from enrollment_service.application import Enrollment
@@ -24,4 +24,5 @@ def create_api(
     api.include_router(calendar.router)
     api.include_router(orders.router)
     api.include_router(classes.router)
+    api.include_router(reports.router)
     return api

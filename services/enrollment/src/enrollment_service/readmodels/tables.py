@@ -1,14 +1,15 @@
 """Tables of the enrollment read model.
 
 ``calendars``, ``orders``, ``classes`` and ``class_courses`` are projected
-from this service's own events. ``learners`` and ``catalog_courses`` are
-copies of other services' data, filled by the consumed-event handlers.
+from this service's own events. ``learners``, ``catalog_courses`` and
+``credited_courses`` are copies of other services' data, filled by the
+consumed-event handlers.
 """
 
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import Boolean, Date, DateTime, Integer, String, Uuid
+from sqlalchemy import Boolean, Date, DateTime, Index, Integer, String, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -118,3 +119,18 @@ class CatalogCourseRow(ReadModel):
     total_duration_seconds: Mapped[int] = mapped_column(Integer)
     withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CreditedCourseRow(ReadModel):
+    """A course whose test the learner passed, credited once per class (from QuizPassed)."""
+
+    __tablename__ = "credited_courses"
+    __table_args__ = (Index("ix_credited_courses_year_learner", "training_year", "learner_id"),)
+
+    class_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    course_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    learner_id: Mapped[UUID] = mapped_column(Uuid)
+    training_year: Mapped[int] = mapped_column(Integer)
+    category: Mapped[str] = mapped_column(String(20))
+    credit_hours: Mapped[int] = mapped_column(Integer)
+    passed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,73 +1,77 @@
 """Completion report by employing unit, on screen and as an .xlsx download.
 
-Regional admins see their own office; the province operator sees every office.
+Regional admins see their own office; the province operator sees the whole
+province or one office. The enrollment service computes the figures.
 """
 
 import io
-import logging
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from openpyxl import Workbook
 
-from portal_service.clients import ServiceError
 from portal_service.pages import PROVINCE_OPERATOR, AdminSession, portal_of, render
 from portal_service.sessions import Session
 
-logger = logging.getLogger(__name__)
-
 router = APIRouter()
 
-# NOTE: no service publishes this report yet. The page calls the path below and
-# expects {"training_year", "rows": [{"employing_unit", "credit_code", "roster",
-# "enrolled", "paid", "hours", "qualified"}]}; until it exists the page shows a notice.
 REPORT_PATH = "/api/enrollment/reports/completion"
+# "registered" counts learners who activated an account: the roster itself stays
+# in the identity service and is not published, so it cannot be counted here.
 COLUMNS = (
     ("employing_unit", "工作单位"),
     ("credit_code", "统一社会信用代码"),
-    ("roster", "在册人数"),
+    ("registered", "已注册人数"),
     ("enrolled", "报名人数"),
     ("paid", "缴费人数"),
     ("hours", "已获课时合计"),
     ("qualified", "合格人数"),
 )
+COUNT_KEYS = tuple(key for key, _ in COLUMNS[2:])
 
 
-async def load_report(request: Request, session: Session, year: str) -> dict[str, Any] | None:
-    """Return the report rows, or None when no service offers the report yet."""
+async def load_report(request: Request, session: Session, year: str, office_id: str) -> dict[str, Any]:
+    """Fetch the report. A regional admin always requests their own office."""
     params = {"training_year": year} if year else {}
     if session.role != PROVINCE_OPERATOR:
-        params["office_id"] = str(session.user.get("office_id") or "")
-    try:
-        return await portal_of(request).downstream.call("enrollment", "GET", REPORT_PATH,
-                                                        session.token, params=params)
-    except ServiceError as error:
-        if error.status in (404, 405):
-            logger.info("completion report endpoint missing (%s)", error.status)
-            return None
-        raise
+        office_id = str(session.user.get("office_id") or "")
+    if office_id:
+        params["office_id"] = office_id
+    return await portal_of(request).downstream.call("enrollment", "GET", REPORT_PATH,
+                                                    session.token, params=params)
 
 
 @router.get("/report")
-async def report(request: Request, year: str = "", session: Session = AdminSession) -> Response:
-    data = await load_report(request, session, year)
+async def report(request: Request, year: str = "", office_id: str = "",
+                 session: Session = AdminSession) -> Response:
+    data = await load_report(request, session, year, office_id)
+    offices = await province_offices(request) if session.role == PROVINCE_OPERATOR else []
     return render(request, "admin/report.html", active="report", data=data, year=year,
-                  columns=COLUMNS)
+                  office_id=office_id, offices=offices, columns=COLUMNS,
+                  totals=report_totals(data.get("rows", [])))
 
 
 @router.get("/report.xlsx")
-async def report_xlsx(request: Request, year: str = "", session: Session = AdminSession) -> Response:
-    data = await load_report(request, session, year)
-    if data is None:
-        session.flash("统计数据暂未开放，暂时无法导出。")
-        return Response(status_code=303, headers={"Location": "/admin/report"})
+async def report_xlsx(request: Request, year: str = "", office_id: str = "",
+                      session: Session = AdminSession) -> Response:
+    data = await load_report(request, session, year, office_id)
     content = build_workbook(data.get("rows", []))
-    scope = "province" if session.role == PROVINCE_OPERATOR else str(session.user.get("office_id"))
-    file_name = f"completion-{scope}-{data.get('training_year', year) or 'all'}.xlsx"
+    scope = data.get("office_id") or "province"
+    file_name = f"completion-{scope}-{data.get('training_year', year)}.xlsx"
     return Response(content, media_type=(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         headers={"Content-Disposition": f'attachment; filename="{file_name}"'})
+
+
+async def province_offices(request: Request) -> list[dict[str, Any]]:
+    """List every regional office, for the operator's office filter."""
+    body = await portal_of(request).downstream.call("identity", "GET", "/api/offices")
+    return list(body.get("offices", []))
+
+
+def report_totals(rows: list[dict[str, Any]]) -> dict[str, int]:
+    return {key: sum(int(row.get(key) or 0) for row in rows) for key in COUNT_KEYS}
 
 
 def build_workbook(rows: list[dict[str, Any]]) -> bytes:
@@ -78,8 +82,8 @@ def build_workbook(rows: list[dict[str, Any]]) -> bytes:
     sheet.append([label for _, label in COLUMNS])
     for row in rows:
         sheet.append([row.get(key, "") for key, _ in COLUMNS])
-    totals = ["合计", ""] + [sum(int(row.get(key) or 0) for row in rows) for key, _ in COLUMNS[2:]]
-    sheet.append(totals)
+    totals = report_totals(rows)
+    sheet.append(["合计", ""] + [totals[key] for key in COUNT_KEYS])
     sheet.column_dimensions["A"].width = 36
     sheet.column_dimensions["B"].width = 22
     buffer = io.BytesIO()

@@ -55,8 +55,10 @@ async def class_home(request: Request, class_id: str, session: Session = Learner
     ])
     for course, test in zip(courses, tests, strict=True):
         course["test"] = test or {}
+    confirmed_count = sum(1 for course in view.get("courses", []) if course.get("state") == "confirmed")
     return render(request, "learner/class_home.html", active="classes", view=view,
-                  courses=courses, learning=learning, learning_missing=learning is None)
+                  courses=courses, learning=learning, learning_missing=learning is None,
+                  confirmed_count=confirmed_count)
 
 
 async def optional(call: Any) -> Any:
