@@ -6,12 +6,19 @@ import uuid
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from education_contracts import Registered, Topics
-from sample_service import build_mirror, build_roster, mirrored_rows, on_registered, translate
+from sample_service import (
+    MirroredLearner,
+    build_mirror,
+    build_roster,
+    mirrored_rows,
+    on_registered,
+    translate,
+)
 from sqlalchemy.exc import OperationalError
 
 from eventplatform.consumer import ConsumerHalted
 from eventplatform.envelope import encode
-from eventplatform.operations import rebuild_read_models
+from eventplatform.operations import rebuild_read_models, redrive_dead_letters
 from eventplatform.outbox import RelayLock
 from eventplatform.testing import ServiceHarness, eventually, running
 
@@ -168,3 +175,34 @@ async def test_second_relay_waits_for_the_first(make_settings):
         first.__exit__(None, None, None)
         second.__exit__(None, None, None)
         roster.close()
+
+
+async def test_redrive_applies_dead_letters_once_fixed(make_settings):
+    roster = build_roster(make_settings("roster"))
+    mirror_settings = make_settings("mirror")
+    mirror = build_mirror(mirror_settings)
+
+    async with running(roster):
+        async with running(mirror):
+            parked_id = await asyncio.to_thread(roster.application.register, "poison-待重投")
+            healthy_id = await asyncio.to_thread(roster.application.register, "正常学员")
+            await eventually(lambda: mirrored_rows(mirror.database))
+            await _read_all(mirror_settings.kafka_bootstrap_servers,
+                            mirror_settings.topic("gqjy.dlq.mirror"), expected=1)
+
+        # The operator fixes the cause (here: a handler that accepts the name),
+        # re-drives the dead letters, and the live consumer applies them.
+        fixed = build_mirror(mirror_settings)
+        fixed.handlers = {Registered: _accept_everyone}
+        redriven = await redrive_dead_letters(fixed)
+        async with running(fixed):
+            rows = await eventually(lambda: len(mirrored_rows(fixed.database)) == 2 and mirrored_rows(fixed.database))
+
+    assert redriven == 1
+    assert sorted(rows) == sorted([(str(parked_id), "poison-待重投", 1), (str(healthy_id), "正常学员", 1)])
+
+
+def _accept_everyone(context, payload):
+    on_registered(context, payload.model_copy(update={"name": "accepted"}))
+    row = context.session.get(MirroredLearner, str(payload.learner_id))
+    row.name = payload.name
