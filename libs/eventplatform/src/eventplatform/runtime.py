@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
@@ -33,7 +33,7 @@ from eventplatform.web import health_router
 logger = logging.getLogger(__name__)
 
 Role = Literal["api", "relay", "consumers", "all"]
-Job = Callable[[asyncio.Event], Awaitable[None]]
+Job = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
 
 @dataclass
@@ -189,9 +189,7 @@ async def _serve_http(definition: ServiceDefinition, app: FastAPI, stopping: asy
         lifespan="on",
         access_log=False,
     )
-    server = uvicorn.Server(config)
-    # The runtime owns signals; uvicorn would otherwise install its own.
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    server = _ServerWithoutSignals(config)
 
     async def stop_when_asked() -> None:
         await stopping.wait()
@@ -204,6 +202,18 @@ async def _serve_http(definition: ServiceDefinition, app: FastAPI, stopping: asy
         watcher.cancel()
     if not stopping.is_set():
         raise RuntimeError(f"HTTP server of {definition.name} exited unexpectedly")
+
+
+class _ServerWithoutSignals(uvicorn.Server):
+    """A uvicorn server that leaves SIGTERM and SIGINT to the runtime.
+
+    uvicorn replaces the process's signal handlers while it serves; the
+    runtime's handlers must stay, so every part stops together.
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
 
 
 async def _ensure_local_topics(definition: ServiceDefinition) -> None:

@@ -5,7 +5,7 @@ upper-cased name, so ``IDENTITY_DATABASE_URL`` configures the identity service.
 """
 
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +19,10 @@ class ServiceSettings(BaseSettings):
     """Settings every service reads; subclasses add their own fields."""
 
     model_config = SettingsConfigDict(extra="ignore")
+
+    # False for a service without a database of its own (the portal): no
+    # database URLs are derived and production does not ask for PostgreSQL.
+    uses_database: ClassVar[bool] = True
 
     service_name: str = Field(description="Short service name, e.g. 'identity'.")
     environment: Literal["development", "test", "production"] = Field(
@@ -70,6 +74,10 @@ class ServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> "ServiceSettings":
+        if not self.consumer_group:
+            self.consumer_group = f"gqjy.{self.service_name}"
+        if not self.uses_database:
+            return self
         service_dir = self.data_dir / self.service_name
         if not self.database_url:
             self.database_url = f"sqlite:///{service_dir / 'readmodels.sqlite'}"
@@ -78,8 +86,6 @@ class ServiceSettings(BaseSettings):
                 self.event_store_url = f"sqlite:///{service_dir / 'events.sqlite'}"
             else:
                 self.event_store_url = self.database_url
-        if not self.consumer_group:
-            self.consumer_group = f"gqjy.{self.service_name}"
         if self.environment == "production" and self.database_url.startswith("sqlite"):
             raise ValueError("production requires a PostgreSQL database_url, not SQLite")
         return self

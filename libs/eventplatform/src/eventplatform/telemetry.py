@@ -14,12 +14,17 @@ from opentelemetry import metrics, trace
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import (
     ConsoleMetricExporter,
+    MetricExporter,
     MetricReader,
     PeriodicExportingMetricReader,
 )
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
+from opentelemetry.sdk.trace.export import (
+    BatchSpanProcessor,
+    ConsoleSpanExporter,
+    SpanExporter,
+)
 
 LOG_FORMAT = (
     "%(asctime)s %(levelname)s %(name)s "
@@ -74,7 +79,7 @@ def shutdown_telemetry() -> None:
         meter_provider.shutdown()
 
 
-def _span_exporter():  # type: ignore[no-untyped-def]
+def _span_exporter() -> SpanExporter | None:
     choice = os.environ.get("OTEL_TRACES_EXPORTER", "none").strip().lower()
     if choice == "otlp":
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
@@ -85,7 +90,7 @@ def _span_exporter():  # type: ignore[no-untyped-def]
     return None
 
 
-def _metric_exporter():  # type: ignore[no-untyped-def]
+def _metric_exporter() -> MetricExporter | None:
     choice = os.environ.get("OTEL_METRICS_EXPORTER", "none").strip().lower()
     if choice == "otlp":
         from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter

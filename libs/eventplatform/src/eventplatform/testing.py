@@ -89,7 +89,7 @@ def _admin_execute(admin_url: str, statement: str) -> None:
     with psycopg.connect(
         host=url.host, port=url.port, user=url.username, dbname=url.database, autocommit=True
     ) as connection:
-        connection.execute(statement)  # type: ignore[arg-type]
+        connection.execute(statement)
 
 
 @pytest.fixture
@@ -107,9 +107,9 @@ async def eventually(
     while True:
         result = probe()
         if asyncio.iscoroutine(result) or isinstance(result, Awaitable):
-            result = await result  # type: ignore[misc]
+            result = await result
         if result:
-            return result  # type: ignore[return-value]
+            return result
         last = result
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s; last value: {last!r}")

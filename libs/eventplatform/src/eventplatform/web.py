@@ -48,7 +48,7 @@ def install_error_handlers(
 
     async def on_domain_error(request: Request, error: Exception) -> JSONResponse:
         for error_class in type(error).__mro__:
-            user_message = messages.get(error_class)  # type: ignore[call-overload]
+            user_message = messages.get(error_class)
             if user_message is not None:
                 break
         else:

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from eventplatform.readmodel import use_aware_datetimes
 from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, Uuid, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
@@ -55,6 +56,12 @@ class ChapterWatchRow(WatchState):
     last_beat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     fully_watched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     milestone_recorded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# These tables are not on the read-model metadata that ``Database`` prepares, so
+# they need the aware-datetime type here: SQLite returns naive datetimes, and the
+# heartbeat rules subtract the stored ``last_beat_at`` from an aware "now".
+use_aware_datetimes(WatchState.metadata)
 
 
 def lock_row(session: Session, row_class: type[Any], defaults: dict[str, Any], **key: Any) -> Any:

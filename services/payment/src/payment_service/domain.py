@@ -8,6 +8,7 @@ the aggregate's version, so a race ends in a conflict and a retry, never in two
 """
 
 from dataclasses import dataclass
+from typing import Any
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from uuid import UUID, uuid5
@@ -259,7 +260,7 @@ class OrderPayments(Aggregate):
             return Settlement.ALREADY_RECORDED
 
         # A success can follow an earlier failure report: the bank's latest word wins.
-        facts = dict(
+        facts: dict[str, Any] = dict(
             payment_id=payment_id,
             order_id=self.order_id,
             learner_id=self.learner_id,

@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -66,7 +67,7 @@ def create_api(settings: PortalSettings, downstream: Downstream | None = None) -
     return app
 
 
-async def _security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+async def _security_headers(request: Request, call_next: Any) -> Response:
     response = await call_next(request)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from typing import ClassVar
+
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
@@ -12,6 +14,7 @@ class PortalSettings(ServiceSettings):
     """The portal has no event store: only downstream URLs, session and page settings."""
 
     model_config = SettingsConfigDict(env_prefix="PORTAL_", extra="ignore")
+    uses_database: ClassVar[bool] = False
 
     service_name: str = "portal"
     http_port: int = 8000
@@ -45,14 +48,6 @@ class PortalSettings(ServiceSettings):
     support_hotline: str = Field(
         default="400-000-0000", description="Support phone number shown on every help screen."
     )
-
-    @model_validator(mode="after")
-    def _fill_defaults(self) -> "PortalSettings":
-        # Overrides the base validator of the same name: the portal keeps no read
-        # model or event store, so production must not demand a PostgreSQL URL.
-        if not self.consumer_group:
-            self.consumer_group = "gqjy.portal"
-        return self
 
     @model_validator(mode="after")
     def _check_secrets(self) -> "PortalSettings":

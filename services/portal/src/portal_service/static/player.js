@@ -82,6 +82,12 @@
       show("不能跳过未观看的内容，已回到上次观看的位置。");
     }
   });
+  // A finished seek while playing gives learning the new base position. Without it the
+  // resume jump (made after the first heartbeat when play starts before the metadata
+  // loads) would look like a skip to the next heartbeat, and the next 10 s would not count.
+  video.addEventListener("seeked", function () {
+    if (!video.paused && !video.ended) send("seek");
+  });
   video.addEventListener("ratechange", function () {
     if (video.playbackRate > MAX_RATE) {
       video.playbackRate = 1;
