@@ -54,6 +54,10 @@ class ServiceSettings(BaseSettings):
         default="",
         description="Kafka consumer group id. Empty means 'gqjy.<service>'.",
     )
+    jwks_url: str = Field(
+        default="http://127.0.0.1:8001/.well-known/jwks.json",
+        description="JWK Set of the identity service, used to verify access tokens offline.",
+    )
     http_host: str = Field(default="127.0.0.1", description="Address the HTTP API binds to.")
     http_port: int = Field(default=8000, description="Port the HTTP API binds to.")
     data_dir: Path = Field(

@@ -10,10 +10,6 @@ class AssessmentSettings(ServiceSettings):
 
     service_name: str = "assessment"
     http_port: int = 8005
-    jwks_url: str = Field(
-        default="http://127.0.0.1:8001/.well-known/jwks.json",
-        description="JWK Set of the identity service, used to verify access tokens offline.",
-    )
     questions_per_attempt: int = Field(
         default=10, ge=1, le=100, description="Questions drawn for each test attempt."
     )

@@ -10,10 +10,6 @@ class CredentialSettings(ServiceSettings):
 
     service_name: str = "credential"
     http_port: int = 8006
-    jwks_url: str = Field(
-        default="http://127.0.0.1:8001/.well-known/jwks.json",
-        description="JWK Set of the identity service, used to verify access tokens offline.",
-    )
     public_base_url: str = Field(
         default="http://127.0.0.1:8000",
         description=(

@@ -11,10 +11,6 @@ class EnrollmentSettings(ServiceSettings):
 
     service_name: str = "enrollment"
     http_port: int = 8002
-    jwks_url: str = Field(
-        default="http://127.0.0.1:8001/.well-known/jwks.json",
-        description="JWK Set of the identity service, used to verify access tokens offline.",
-    )
     default_fee_fen: int = Field(
         default=20000, gt=0,
         description="Fee in fen that seed-demo gives each year it creates (20000 fen = 200 CNY).",

@@ -12,10 +12,6 @@ class LearningSettings(ServiceSettings):
 
     service_name: str = "learning"
     http_port: int = 8004
-    jwks_url: str = Field(
-        default="http://127.0.0.1:8001/.well-known/jwks.json",
-        description="JWK Set of the identity service, used to verify access tokens offline.",
-    )
     media_dir: Path | None = Field(
         default=None,
         description="Directory of the chapter video files. Empty means <data_dir>/learning/media.",

@@ -13,10 +13,6 @@ class PaymentSettings(ServiceSettings):
 
     service_name: str = "payment"
     http_port: int = 8003
-    jwks_url: str = Field(
-        default="http://127.0.0.1:8001/.well-known/jwks.json",
-        description="JWK Set of the identity service, used to verify access tokens.",
-    )
 
     bank_base_url: str = Field(
         default="http://127.0.0.1:8009",
