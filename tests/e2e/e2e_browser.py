@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID, uuid4
@@ -73,7 +74,10 @@ def pass_other_selected_courses(
         for course in learner_class["courses"]
         if course["state"] == "confirmed" and course["course_id"] != passed_course_id
     ]
-    asyncio.run(_publish_all(events))
+    # Playwright's sync API runs an event loop in this thread, so asyncio.run() raises
+    # RuntimeError here. A worker thread publishes the events with its own loop.
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        worker.submit(lambda: asyncio.run(_publish_all(events))).result()
 
 
 async def _publish_all(events: list[QuizPassed]) -> None:

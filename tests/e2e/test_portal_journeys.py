@@ -149,6 +149,16 @@ def take_test(page, test_url: str, want_pass: bool, known: dict[str, set[str]]) 
     return int(page.locator("#quiz-score").inner_text().split()[0])
 
 
+def reload_until_shown(page, selector: str, seconds: float) -> None:
+    """Reload the page until ``selector`` appears, because a page shows the results of events only when loaded."""
+    deadline = time.monotonic() + seconds
+    while page.locator(selector).count() == 0:
+        if time.monotonic() > deadline:
+            pytest.fail(f"{selector} did not appear on {page.url} within {seconds} s")
+        page.wait_for_timeout(2000)
+        page.reload()
+
+
 def fail_then_pass(page, test_url: str) -> None:
     known: dict[str, set[str]] = {}
     failed = passed = False
@@ -198,7 +208,7 @@ def test_learner_journey(page, browser) -> None:
         class_url.rsplit("/", 1)[1], LEARNER_ID_NUMBER, LEARNER_PASSWORD, passed_course_id=watched_course_id
     )
     page.goto(f"{PORTAL_URL}/learner/certificates")
-    page.wait_for_selector(".verify-link", timeout=60_000)
+    reload_until_shown(page, ".verify-link", seconds=60)
     with page.expect_download() as download_info:
         page.click("text=打印培训证明")
     pdf_path = download_info.value.path()

@@ -164,10 +164,22 @@ def _chapter_progress(chapter: ChapterRow, row: ChapterWatchRow | None, rules: P
 
 
 def _resume_point(rows: Any, chapters: list[ChapterRow]) -> dict[str, Any] | None:
-    """Return the chapter and position of the latest heartbeat, else the first chapter."""
+    """Return where the player resumes: the latest heartbeat, or the next unfinished chapter.
+
+    A chapter watched to the end sends the learner on to the first chapter
+    not yet fully watched, instead of replaying the finished one from 0.
+    """
     played = [row for row in rows if row.last_beat_at is not None]
     if played:
         latest = max(played, key=lambda row: row.last_beat_at)
+        if latest.fully_watched_at is None:
+            return {"chapter_id": str(latest.chapter_id), "position_seconds": latest.position_seconds}
+        by_chapter = {row.chapter_id: row for row in rows}
+        for chapter in sorted(chapters, key=lambda chapter: chapter.number):
+            row = by_chapter.get(chapter.chapter_id)
+            if row is None or row.fully_watched_at is None:
+                position = row.position_seconds if row is not None else 0.0
+                return {"chapter_id": str(chapter.chapter_id), "position_seconds": position}
         return {"chapter_id": str(latest.chapter_id), "position_seconds": latest.position_seconds}
     if chapters:
         return {"chapter_id": str(chapters[0].chapter_id), "position_seconds": 0.0}

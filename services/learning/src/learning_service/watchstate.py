@@ -58,9 +58,9 @@ class ChapterWatchRow(WatchState):
     milestone_recorded: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-# These tables are not on the read-model metadata that ``Database`` prepares, so
-# they need the aware-datetime type here: SQLite returns naive datetimes, and the
-# heartbeat rules subtract the stored ``last_beat_at`` from an aware "now".
+# ``Database`` prepares only the read-model metadata, so these tables get the
+# aware-datetime type here. SQLite returns naive datetimes, and the heartbeat rules
+# subtract the stored ``last_beat_at`` from an aware "now".
 use_aware_datetimes(WatchState.metadata)
 
 

@@ -261,3 +261,21 @@ async def test_concurrent_players_count_once(learning, token_for):
         assert watched > 0
         refused = [name for name, codes in statuses.items() if 409 in codes]
         assert len(refused) == 1
+
+
+async def test_resume_moves_past_a_finished_chapter(learning, token_for):
+    async with running(learning) as harness:
+        scenario = await open_class(learning, harness, token_for)
+        player = scenario.player()
+        first, second = scenario.chapter_ids
+
+        before = (await scenario.course_view())["resume"]
+        await player.watch(first)
+        after_first = (await scenario.course_view())["resume"]
+        await player.beat(second, 0)
+        await player.beat(second, 30, after_seconds=30)
+        midway = (await scenario.course_view())["resume"]
+
+    assert before == {"chapter_id": str(first), "position_seconds": 0.0}
+    assert after_first == {"chapter_id": str(second), "position_seconds": 0.0}
+    assert midway == {"chapter_id": str(second), "position_seconds": 30.0}

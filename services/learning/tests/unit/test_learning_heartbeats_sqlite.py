@@ -31,7 +31,7 @@ def recorder(tmp_path) -> HeartbeatRecorder:
 
 
 def add_selected_course(recorder: HeartbeatRecorder) -> Heartbeat:
-    """Store a class, a selected course and one chapter; return a first heartbeat on it."""
+    """Store a class, a selected course and one chapter, and return a first heartbeat on it."""
     learner_id, class_id, course_id, chapter_id = (uuid.uuid4() for _ in range(4))
     moment = datetime(2026, 5, 1, tzinfo=UTC)
     with recorder.database.transaction() as session:

@@ -22,6 +22,7 @@
   // or in this one.
   var furthest = Math.max(startAt, parseFloat(video.dataset.watchedSeconds || "0"));
   var stopped = false;
+  var resuming = false;
   var timer = null;
 
   function show(text) { statusLine.textContent = text; }
@@ -69,7 +70,10 @@
   }
 
   video.addEventListener("loadedmetadata", function () {
-    if (startAt > 0 && startAt < video.duration - 1) video.currentTime = startAt;
+    if (startAt > 0 && startAt < video.duration - 1) {
+      resuming = true;
+      video.currentTime = startAt;
+    }
   });
   video.addEventListener("timeupdate", function () {
     if (!video.seeking && video.currentTime > furthest && video.currentTime - furthest < 2) {
@@ -82,11 +86,16 @@
       show("不能跳过未观看的内容，已回到上次观看的位置。");
     }
   });
-  // A finished seek while playing gives learning the new base position. Without it the
-  // resume jump (made after the first heartbeat when play starts before the metadata
-  // loads) would look like a skip to the next heartbeat, and the next 10 s would not count.
+  // When play starts before the metadata loads, the first heartbeat reports 0 and the
+  // resume jump follows. A heartbeat right after that jump makes the resume position the
+  // new base in learning. Without it, the jump looks like a skip at the next heartbeat,
+  // so those 10 s would not count.
+  // NOTE: other seeks send nothing, so the seconds played since the last heartbeat before
+  // a seek count only when the learner plays them again.
   video.addEventListener("seeked", function () {
-    if (!video.paused && !video.ended) send("seek");
+    if (!resuming) return;
+    resuming = false;
+    if (!video.paused && !video.ended) send("resume");
   });
   video.addEventListener("ratechange", function () {
     if (video.playbackRate > MAX_RATE) {
