@@ -122,7 +122,9 @@ def install_identity(app: FastAPI, state: FakeState) -> None:
     async def offices() -> dict[str, Any]:
         return {"offices": [
             {"office_id": "nantong-haimen", "city_name": "南通市", "name": "海门区"},
-            {"office_id": "nantong-tongzhou", "city_name": "南通市", "name": "通州区"}]}
+            {"office_id": "nantong-tongzhou", "city_name": "南通市", "name": "通州区"},
+            {"office_id": "nantong-city", "city_name": "南通市",
+             "name": "南通市本级（含崇川、开发区、苏锡通）"}]}
 
     @app.get("/api/roster")
     async def roster(office_id: str = "") -> dict[str, Any]:
@@ -278,6 +280,17 @@ def install_learner_services(app: FastAPI, state: FakeState) -> None:
 
 
 def install_admin_services(app: FastAPI, state: FakeState) -> None:
+    @app.get("/api/enrollment/calendar")
+    async def calendar() -> dict[str, Any]:
+        # 2099 plays the demo year: its learning window has started. 2100 starts later.
+        return {"years": [
+            {"training_year": 2026, "learning_window": {"starts_on": "2026-05-06",
+                                                        "ends_on": "2026-12-15"}},
+            {"training_year": 2100, "learning_window": {"starts_on": "2100-05-06",
+                                                        "ends_on": "2100-12-15"}},
+            {"training_year": 2099, "learning_window": {"starts_on": "2020-01-01",
+                                                        "ends_on": "2100-01-01"}}]}
+
     @app.get("/api/enrollment/reports/completion")
     async def report(training_year: int = 2099, office_id: str = "") -> dict[str, Any]:
         rows = [

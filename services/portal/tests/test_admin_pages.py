@@ -108,3 +108,39 @@ async def test_operator_publishes_announcement(operator: httpx.AsyncClient) -> N
 async def test_regional_admin_cannot_edit_announcements(regional_admin: httpx.AsyncClient) -> None:
     response = await regional_admin.get("/admin/articles")
     assert response.status_code == 303
+
+
+async def test_report_defaults_to_started_year(regional_admin: httpx.AsyncClient,
+                                               fake: FakeState) -> None:
+    page = await regional_admin.get("/admin/report")
+
+    assert page.status_code == 200
+    # 2099's learning window has started and 2100's has not, so 2099 is the latest started year.
+    assert "training_year=2099" in fake.queries[-1]
+    assert '<option value="2099" selected>2099年度</option>' in page.text
+    assert '<option value="2100" >2100年度</option>' in page.text
+    assert '<option value="2026" >2026年度</option>' in page.text
+
+
+async def test_report_rejects_year_not_a_number(regional_admin: httpx.AsyncClient,
+                                                fake: FakeState) -> None:
+    page = await regional_admin.get("/admin/report?year=abc")
+
+    assert page.status_code == 400
+    assert "培训年度应为 2000 至 2100 之间的四位年份" in page.text
+    assert "training_year" not in page.text
+    assert fake.called("GET", "/api/enrollment/reports/completion") == []
+
+
+async def test_roster_header_office_not_doubled(regional_admin: httpx.AsyncClient,
+                                                fake: FakeState) -> None:
+    page = await regional_admin.get("/admin/roster")
+
+    assert "工考办：南通市海门区" in page.text
+
+
+async def test_office_select_not_doubled(operator: httpx.AsyncClient) -> None:
+    page = await operator.get("/admin/report?year=2099")
+
+    assert ">南通市本级（含崇川、开发区、苏锡通）</option>" in page.text
+    assert "南通市南通市" not in page.text

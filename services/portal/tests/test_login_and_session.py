@@ -24,15 +24,19 @@ async def test_captcha_image_is_proxied(portal: httpx.AsyncClient) -> None:
     assert image.content.startswith(b"\x89PNG")
 
 
-async def test_wrong_captcha_flashes_message(portal: httpx.AsyncClient, fake: FakeState) -> None:
+async def test_wrong_captcha_asks_for_new_one(portal: httpx.AsyncClient,
+                                               fake: FakeState) -> None:
     home = await portal.get("/")
     await portal.get("/captcha")
     response = await portal.post("/login", data={
-        "id_number": "320602198503150014", "password": "x", "captcha_answer": "ZZZZ",
+        "id_number": "320602198503150014", "password": "Secret#2026", "captcha_answer": "ZZZZ",
         "csrf_token": csrf_of(home.text)})
     assert response.status_code == 303
     page = await portal.get("/")
-    assert "验证码不正确，请重新输入。" in page.text
+    assert "请输入图中新的验证码" in page.text
+    assert "验证码不正确，请重新输入。" not in page.text
+    assert 'value="320602198503150014"' in page.text
+    assert "Secret#2026" not in page.text
     sent = fake.called("POST", "/api/login")[0]
     assert sent["captcha_id"].startswith("c-")
 
@@ -174,3 +178,37 @@ async def test_wrong_password_shows_identity_message(portal: httpx.AsyncClient,
     page = await portal.get("/")
     assert "身份证号或密码错误，请重新输入。" in page.text
     assert "登录已失效" not in page.text
+
+
+async def test_wrong_password_keeps_login_name(portal: httpx.AsyncClient, fake: FakeState) -> None:
+    fake.fail("POST", "/api/login", 401, "login_failed", "身份证号或密码不正确。")
+    home = await portal.get("/")
+    await portal.get("/captcha")
+    await portal.post("/login", data={
+        "id_number": " 320602198503150014 ", "password": "Wrong#2026", "captcha_answer": "AB3D",
+        "csrf_token": csrf_of(home.text)})
+    page = await portal.get("/")
+    assert "身份证号或密码不正确。" in page.text
+    assert 'value="320602198503150014"' in page.text
+    assert "Wrong#2026" not in page.text
+
+    again = await portal.get("/")
+    assert 'value="320602198503150014"' not in again.text, "typed values are shown once only"
+
+
+async def test_office_names_not_doubled(portal: httpx.AsyncClient, fake: FakeState) -> None:
+    fake.fail("POST", "/api/login", 403, "not_on_roster", "您不在花名册中，请联系属地工考办。",
+              offices=[{"office_id": "nantong-city", "city_name": "南通市",
+                        "name": "南通市本级（含崇川、开发区、苏锡通）", "address": "工农路1号",
+                        "phone": "0513-1"},
+                       {"office_id": "nantong-haimen", "city_name": "南通市", "name": "海门区",
+                        "address": "北京路1号", "phone": "0513-2"}])
+    home = await portal.get("/")
+    await portal.get("/captcha")
+    page = await portal.post("/login", data={
+        "id_number": "320602198503150014", "password": "x", "captcha_answer": "AB3D",
+        "csrf_token": csrf_of(home.text)})
+    assert "南通市南通市" not in page.text
+    assert "南通市本级（含崇川、开发区、苏锡通）" in page.text
+    assert "南通市海门区" in page.text
+    assert 'value="320602198503150014"' in page.text

@@ -6,11 +6,13 @@ from typing import Any
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from portal_service.clients import Downstream, ServiceError
+from portal_service.formatting import field_label
 from portal_service.infocentre import InfoCentre
 from portal_service.pages import (
     STATIC_DIR,
@@ -101,6 +103,15 @@ def wants_json(request: Request) -> bool:
     ).split(",")[0]
 
 
+def invalid_request_message(fields: list[str]) -> str:
+    """Say which fields to correct, by their Chinese labels; internal names are left out."""
+    labels = [label for label in map(field_label, fields) if label]
+    if not labels:
+        return "提交的内容不完整或格式不正确，请返回上一页检查后重新提交。"
+    unique = list(dict.fromkeys(labels))
+    return "以下内容未填写或格式不正确：" + "、".join(unique) + "。请返回上一页修改后重新提交。"
+
+
 def install_page_errors(app: FastAPI) -> None:
     """Turn errors into flash messages on the page the user came from."""
 
@@ -144,7 +155,19 @@ def install_page_errors(app: FastAPI) -> None:
                                 status_code=error.status_code)
         return render(request, "error.html", status_code=error.status_code, message=message)
 
+    async def on_invalid_request(request: Request, error: Exception) -> Response:
+        assert isinstance(error, RequestValidationError)
+        fields = sorted({str(item["loc"][-1]) for item in error.errors() if item.get("loc")})
+        logger.info("%s %s rejected: invalid or missing fields %s", request.method,
+                    request.url.path, fields)
+        message = invalid_request_message(fields)
+        if wants_json(request):
+            return JSONResponse({"error": {"code": "invalid_request", "message": message}},
+                                status_code=422)
+        return render(request, "error.html", status_code=422, message=message)
+
     app.add_exception_handler(ServiceError, on_service_error)
+    app.add_exception_handler(RequestValidationError, on_invalid_request)
     app.add_exception_handler(LoginRequired, on_login_required)
     app.add_exception_handler(CsrfRejected, on_csrf_rejected)
     app.add_exception_handler(StarletteHTTPException, on_http_error)

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from portal_service.formatting import replace_field_names
 from portal_service.settings import PortalSettings
 
 logger = logging.getLogger(__name__)
@@ -100,7 +101,9 @@ class Downstream:
         status = response.status_code
         logger.info("%s %s %s responded with %d", service, method, path, status)
         if isinstance(error, dict) and error.get("message"):
-            return ServiceError(status, str(error.get("code", "")), str(error["message"]), body)
+            # Validation messages of the services name the offending JSON fields.
+            message = replace_field_names(str(error["message"]))
+            return ServiceError(status, str(error.get("code", "")), message, body)
         if status == 401:
             return ServiceError(401, "not_authenticated", "登录已失效，请重新登录。", body)
         if status == 403:

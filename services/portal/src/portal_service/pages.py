@@ -89,6 +89,24 @@ def back_url(request: Request, fallback: str = "/") -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+def remember_form(session: Session, form: str, values: dict[str, str]) -> None:
+    """Keep what the user typed into ``form`` so the page shown after an error can refill it.
+
+    Callers pass only fields that are safe to echo back: never a password or a code.
+    """
+    session.data[f"form:{form}"] = values
+    session.changed = True
+
+
+def recall_form(session: Session, form: str) -> dict[str, str]:
+    """Return and forget the values kept by ``remember_form`` (empty when there are none)."""
+    values = session.data.pop(f"form:{form}", None)
+    if values is None:
+        return {}
+    session.changed = True
+    return dict(values)
+
+
 def safe_next(target: str | None, fallback: str) -> str:
     """Accept only a local path as a post-login target, so no open redirect exists."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:

@@ -9,7 +9,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from portal_service.clients import ServiceError
-from portal_service.pages import LearnerSession, portal_of, redirect, render
+from portal_service.pages import (
+    LearnerSession,
+    portal_of,
+    recall_form,
+    redirect,
+    remember_form,
+    render,
+)
 from portal_service.sessions import Session
 
 logger = logging.getLogger(__name__)
@@ -37,8 +44,13 @@ async def order_form(request: Request, year: int, session: Session = LearnerSess
     if chosen is None:
         session.flash("该年度当前不在报名时间内，请选择其他年度。")
         return redirect("/enroll")
+    values = {"invoice_title": "", "invoice_credit_code": "", "invoice_email": "",
+              **(body.get("invoice_defaults") or {})}
+    typed = recall_form(session, "order")
+    if typed.pop("training_year", None) == str(year):
+        values.update(typed)
     return render(request, "learner/enroll_order.html", active="enroll", year=chosen,
-                  defaults=body.get("invoice_defaults") or {})
+                  values=values)
 
 
 @router.post("/enroll/order")
@@ -50,15 +62,21 @@ async def place_order(
     invoice_email: Text,
     session: Session = LearnerSession,
 ) -> Response:
-    order = await portal_of(request).downstream.call(
-        "enrollment", "POST", "/api/enrollment/orders", session.token,
-        json={
-            "training_year": training_year,
-            "invoice_title": invoice_title.strip(),
-            "invoice_credit_code": invoice_credit_code.strip().upper(),
-            "invoice_email": invoice_email.strip(),
-        },
-    )
+    invoice = {
+        "invoice_title": invoice_title.strip(),
+        "invoice_credit_code": invoice_credit_code.strip().upper(),
+        "invoice_email": invoice_email.strip(),
+    }
+    try:
+        order = await portal_of(request).downstream.call(
+            "enrollment", "POST", "/api/enrollment/orders", session.token,
+            json={"training_year": training_year, **invoice},
+        )
+    except ServiceError:
+        # The error handler flashes the message and returns to the order form,
+        # which refills what the learner typed.
+        remember_form(session, "order", {"training_year": str(training_year), **invoice})
+        raise
     if order.get("credit_code_check_failed"):
         session.flash("统一社会信用代码的校验位不符，订单已提交，请核对发票信息是否正确。", "info")
     return redirect(f"/enroll/orders/{order['order_id']}")

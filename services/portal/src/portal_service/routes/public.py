@@ -15,7 +15,9 @@ from portal_service.pages import (
     AnyUserSession,
     LearnerSession,
     portal_of,
+    recall_form,
     redirect,
+    remember_form,
     render,
     safe_next,
 )
@@ -27,6 +29,10 @@ router = APIRouter()
 
 Text = Annotated[str, Form()]
 
+# Identity's message tells the user to refresh the captcha, but the login page
+# shown after the error already carries a new image.
+CAPTCHA_RETRY_MESSAGE = "验证码不正确或已过期，请输入图中新的验证码。"
+
 
 @router.get("/")
 async def home(request: Request, next: str = "") -> Response:
@@ -34,7 +40,8 @@ async def home(request: Request, next: str = "") -> Response:
     if session.logged_in and not next:
         return redirect(landing_page(session))
     articles = portal_of(request).infocentre.list_articles("announcement")[:5]
-    return render(request, "home.html", next=safe_next(next, ""), articles=articles)
+    return render(request, "home.html", next=safe_next(next, ""), articles=articles,
+                  form=recall_form(session, "login"))
 
 
 @router.get("/captcha")
@@ -61,7 +68,9 @@ async def login(
     portal = portal_of(request)
     session = session_of(request)
     captcha_id = session.data.pop("captcha_id", None)
+    typed = {"id_number": id_number.strip()}
     if not captcha_id:
+        remember_form(session, "login", typed)
         session.flash("验证码已失效，请点击“换一张”后重新输入。")
         return redirect("/")
     payload = {
@@ -75,7 +84,10 @@ async def login(
     except ServiceError as error:
         if error.code == "not_on_roster":
             return render(request, "home.html", status_code=403, next="", articles=[],
-                          login_error=error.message, offices=offices_of(error))
+                          login_error=error.message, offices=offices_of(error), form=typed)
+        remember_form(session, "login", typed)
+        if error.code == "captcha_invalid":
+            error.message = CAPTCHA_RETRY_MESSAGE
         raise
     await start_session(request, session, tokens)
     if tokens.get("must_change_password"):
@@ -195,8 +207,9 @@ async def restart_recovery(request: Request) -> Response:
 
 @router.get("/activate")
 async def activation(request: Request) -> Response:
-    pending = session_of(request).data.get("activation")
-    return render(request, "activate.html", pending=pending)
+    session = session_of(request)
+    pending = session.data.get("activation")
+    return render(request, "activate.html", pending=pending, form=recall_form(session, "activation"))
 
 
 @router.post("/activate/sms")
@@ -210,7 +223,8 @@ async def send_activation_code(request: Request, name: Text, id_number: Text, mo
     except ServiceError as error:
         if error.code == "not_on_roster":
             return render(request, "activate.html", status_code=404, pending=None,
-                          activation_error=error.message, offices=offices_of(error))
+                          activation_error=error.message, offices=offices_of(error), form=person)
+        remember_form(session, "activation", person)
         raise
     session.data["activation"] = {**person, "masked_mobile": sent.get("masked_mobile")}
     session.flash(f"验证码已发送至手机 {sent.get('masked_mobile', '')}，5 分钟内有效。", "success")
