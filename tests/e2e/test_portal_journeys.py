@@ -120,33 +120,45 @@ def watch_course(page, player_url: str) -> None:
 
 
 def take_test(page, test_url: str, want_pass: bool, known: dict[str, set[str]]) -> int:
-    """Answer one attempt, wrongly or rightly as far as earlier reviews tell; return the score."""
+    """Answer one attempt, wrongly or rightly as far as earlier reviews tell; return the score.
+
+    Options are shuffled in every attempt, so answers are remembered by option
+    text, not by letter.
+    """
     page.goto(test_url)
     if page.locator("text=开始测验").count() or page.locator("button:has-text('继续测验')").count():
         page.locator("button:has-text('测验')").first.click()
     page.wait_for_selector("#quiz-form")
     for fieldset in page.locator("fieldset.question").all():
-        stem = fieldset.locator("p").first.inner_text()
-        inputs = fieldset.locator("input").all()
-        keys = [item.get_attribute("value") for item in inputs]
+        stem = fieldset.locator("p").first.inner_text().strip()
+        options = fieldset.locator("label.option").all()
         right = known.get(stem, set())
         if want_pass:
-            chosen = [k for k in keys if k in right] or keys[:1]
+            chosen = [option for option in options if _option_text(option.inner_text()) in right]
+            chosen = chosen or options[:1]
         else:
-            chosen = [k for k in keys if k not in right][-1:] or keys[-1:]
-        for item in inputs:
-            if item.get_attribute("value") in chosen:
-                item.check()
+            chosen = [option for option in options if _option_text(option.inner_text()) not in right]
+            chosen = chosen[-1:] or options[-1:]
+        for option in chosen:
+            option.locator("input").check()
     screenshot(page, "quiz-answer-card")
     page.click("#hand-in")
     page.wait_for_selector("#quiz-score")
     for review in page.locator(".question.review").all():
-        text = review.inner_text()
-        stem = re.sub(r"^\d+\.\s*\S+\s*", "", text.splitlines()[0]).strip()
-        answer = re.search(r"正确答案：([A-Z、]+)", text)
+        stem = re.sub(r"^\d+\.\s*\S+\s*", "", review.locator("p").first.inner_text()).strip()
+        texts = {}
+        for item in review.locator("ul li").all():
+            key, _, text = item.inner_text().partition(". ")
+            texts[key.strip()] = text.strip()
+        answer = re.search(r"正确答案：([A-Z、]+)", review.inner_text())
         if answer:
-            known[stem] = set(answer.group(1).split("、"))
+            known[stem] = {texts[key] for key in answer.group(1).split("、") if key in texts}
     return int(page.locator("#quiz-score").inner_text().split()[0])
+
+
+def _option_text(label: str) -> str:
+    """Return an option's text without its letter ("B. 正确" -> "正确")."""
+    return label.partition(". ")[2].strip()
 
 
 def reload_until_shown(page, selector: str, seconds: float) -> None:
