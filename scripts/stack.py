@@ -9,7 +9,7 @@
 Kafka broker (scripts/kafka.py), loads the demo data (each service's
 `seed-demo` command), starts every service with `--role all` on its port
 (SQLite files under var/<service>/ unless <SERVICE>_DATABASE_URL is set) and
-waits until each answers its health check. Without --detach it stays in the
+waits until each responds to its health check. Without --detach it stays in the
 foreground and Ctrl+C stops everything. Logs: var/stack/logs/<service>.log.
 Standard library only, so it runs before the virtual environment exists.
 """
@@ -71,10 +71,10 @@ def ensure_venv() -> None:
     subprocess.run([str(REPO / "scripts" / "bootstrap.sh")], check=True)
 
 
-def run_checked(args: list[str], what: str) -> None:
+def run_checked(args: list[str], step: str) -> None:
     result = subprocess.run(args, cwd=REPO, env=service_environment())
     if result.returncode != 0:
-        sys.exit(f"stack: {what} failed (exit {result.returncode}); see the output above")
+        sys.exit(f"stack: {step} failed (exit {result.returncode}); see the output above")
 
 
 def seed_demo_data() -> None:
@@ -218,7 +218,7 @@ def _not_zombie(pid: int) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["up", "down", "status"])
-    parser.add_argument("--detach", action="store_true", help="with 'up': return once everything answers")
+    parser.add_argument("--detach", action="store_true", help="with 'up': return once every service responds")
     args = parser.parse_args()
     if args.command == "up":
         up(args.detach)
