@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Run every test against real Kafka, real PostgreSQL and headless Chromium.
-# On a fresh machine it first installs what is missing (Debian packages,
-# the Python environment, the Kafka jars from Maven Central), then starts the
-# Kafka broker and the PostgreSQL server it needs, and stops them afterwards
-# unless they were already running. Extra arguments go to pytest.
+# On a fresh machine it first installs what is missing: Debian packages, the
+# Python environment and the Kafka jars from Maven Central. It starts the
+# Kafka broker and the PostgreSQL server when they are down, and stops the
+# ones it started at the end. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -50,9 +50,9 @@ class EventMeta:
 class IntegrationEvent(BaseModel):
     """Payload of an event that leaves its service.
 
-    Payloads are frozen and reject unknown fields when built by the producer;
-    consumers parse with ``model_validate(..., strict=False)`` and ignore
-    fields added by a newer minor version (see ``parse_payload``).
+    Payloads are frozen and reject unknown fields when the producer builds
+    them. Consumers read them with ``parse_payload``, which ignores fields
+    added by a newer minor version.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")

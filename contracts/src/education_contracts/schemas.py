@@ -1,9 +1,8 @@
 """JSON Schema generation and the backward-compatibility check.
 
-A change is compatible when every payload valid under the old schema is still
-accepted by consumers built against it and every old consumer can still read
-new payloads: fields may be added only as optional, and no field may be
-removed, renamed, retyped or become required.
+A change is compatible when consumers built against the old schema can still
+read new payloads. So fields may be added only as optional, and no field may
+be removed, renamed, retyped or become required.
 """
 
 from typing import Any

@@ -1,7 +1,7 @@
 """Kafka topics of the integration events.
 
 One topic per source stream. Events about a learner use the learner id as the
-partition key, so one learner's events on a topic stay in order; catalog
+partition key, so one learner's events on a topic stay in order. Catalog
 events use the course id.
 """
 

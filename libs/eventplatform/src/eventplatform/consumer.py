@@ -11,9 +11,9 @@ Failure handling, per message:
 - a handler error is retried with exponential backoff, ``max_attempts`` times
   in all, then dead-lettered with the error in its headers, and the partition
   moves on;
-- a database that cannot be reached is retried the same way, then the
+- a database that cannot be reached is retried the same way. Then the
   consumer stops (``ConsumerHalted``) instead of dead-lettering healthy
-  events; the process exits and its supervisor restarts it.
+  events, and the process exits so its supervisor restarts it.
 """
 
 import asyncio

@@ -66,9 +66,9 @@ async def _replay_topics(definition: ServiceDefinition, topics: list[str]) -> in
         while await _behind(reader, end_offsets):
             batches = await reader.getmany(timeout_ms=1000, max_records=500)
             for partition, records in batches.items():
-                wanted = [r for r in records if r.offset < end_offsets[partition]]
-                await consumer.handle_records(wanted, replaying=True)
-                replayed += len(wanted)
+                before_end = [r for r in records if r.offset < end_offsets[partition]]
+                await consumer.handle_records(before_end, replaying=True)
+                replayed += len(before_end)
         return replayed
     finally:
         await reader.stop()

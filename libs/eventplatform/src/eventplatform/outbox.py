@@ -3,10 +3,10 @@
 The relay reads recorded domain events in notification order, translates each
 into zero or more integration events, sends them with an idempotent producer,
 waits for Kafka to acknowledge the whole batch and only then stores its
-position. A crash between send and store re-sends the batch on restart: the
-event ids are derived from notification positions, so consumers see the same
-``ce_id`` again and skip it (the crash-recovery test kills the relay and
-the consumer at random moments and checks exactly this).
+position. A crash between send and store re-sends the batch on restart.
+Event ids are derived from notification positions, so consumers receive the
+same ``ce_id`` again and skip it. The crash-recovery test kills the relay and
+the consumer at random moments and checks exactly this.
 
 Run one relay per service: a second one would publish the same events in
 parallel and break per-key order.

@@ -191,11 +191,11 @@ async def _serve_http(definition: ServiceDefinition, app: FastAPI, stopping: asy
     )
     server = _ServerWithoutSignals(config)
 
-    async def stop_when_asked() -> None:
+    async def stop_on_signal() -> None:
         await stopping.wait()
         server.should_exit = True
 
-    watcher = asyncio.create_task(stop_when_asked())
+    watcher = asyncio.create_task(stop_on_signal())
     try:
         await server.serve()
     finally:
